@@ -1,0 +1,51 @@
+# Special Meeting — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres lint install install-dev clean
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# A random secret key for this machine's embedded install, made once.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_urlsafe(48))" > $@
+
+## run: install, migrate, load the demo on first run, serve on http://127.0.0.1:5000
+run: $(VENV)/.installed instance/config.py
+	$(BIN)/flask db upgrade
+	if $(BIN)/flask demo is-empty; then $(BIN)/flask demo load; fi
+	@$(BIN)/flask demo login
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+test: lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts
+
+test-sqlite: $(VENV)/.installed-dev
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
+
+test-postgres: $(VENV)/.installed-dev
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(BIN)/python -m pytest -q tests; \
+	else \
+		echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run sets it)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

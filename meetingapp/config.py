@@ -1,0 +1,108 @@
+"""Configuration: built-in defaults, then ``instance/config.py``, then the environment.
+
+Every setting can be given as an environment variable with the ``MEETINGAPP_``
+prefix (``MEETINGAPP_SECRET_KEY``, ``MEETINGAPP_MAIL_SERVER``, ...); values
+that parse as JSON (numbers, ``true``/``false``) are taken as such.
+``DATABASE_URL`` is honoured without the prefix too, as hosting platforms set it.
+"""
+
+import os
+
+from flask import Flask
+
+# Known-insecure key for the embedded default only; production refuses it.
+DEVELOPMENT_SECRET_KEY = "development-key-not-for-production"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says how to fix it."""
+
+
+class DefaultConfig:
+    # "development" (embedded default), "production" or "testing".
+    ENV = "development"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    DATABASE_URL = None  # None: a SQLite file in the instance folder.
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # forced on in production
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    # Rate limits (Flask-Limiter). Storage: memory:// or redis://host:port/db.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+
+    PER_PAGE = 25
+    SECRETARIAT_NAME = "Secretariat of the Special Meeting"
+    SECRETARIAT_EMAIL = "secretariat@example.org"
+
+    DEMO_STAFF_EMAIL = "admin@example.org"
+    DEMO_STAFF_PASSWORD = "special-meeting-2003"
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    """Fill ``app.config`` layer by layer and check it is safe to run."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("MEETINGAPP")
+    if overrides:
+        app.config.update(overrides)
+
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "meetingapp.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_pre_ping", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    if app.config["ENV"] == "production":
+        check_production_config(app.config)
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given in the usual forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_production_config(config) -> None:
+    """Refuse settings that are only acceptable on a developer's laptop."""
+    key = config.get("SECRET_KEY")
+    if not key or key == DEVELOPMENT_SECRET_KEY or len(str(key)) < 32:
+        raise ConfigurationError(
+            "Refusing to start in production: set MEETINGAPP_SECRET_KEY to a random "
+            "value of at least 32 characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if config.get("DEBUG"):
+        raise ConfigurationError(
+            "Refusing to start in production with debug on: unset MEETINGAPP_DEBUG."
+        )

@@ -1,0 +1,65 @@
+"""Meetings in the series."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+MEETING_STATUSES = ("draft", "open", "closed", "held", "cancelled")
+STATUS_LABELS = {
+    "draft": "Draft",
+    "open": "Open for registration",
+    "closed": "Registration closed",
+    "held": "Held",
+    "cancelled": "Cancelled",
+}
+# Which status may follow which: a held or cancelled meeting is final.
+STATUS_TRANSITIONS = {
+    "draft": ("open", "cancelled"),
+    "open": ("closed", "cancelled"),
+    "closed": ("open", "held", "cancelled"),
+    "held": (),
+    "cancelled": (),
+}
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(f"status IN {MEETING_STATUSES!r}", name="status_known"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "registration_closes_at > registration_opens_at", name="registration_window"
+        ),
+        CheckConstraint("registration_closes_at <= ends_at", name="registration_before_end"),
+        CheckConstraint(
+            "delegates_per_organisation BETWEEN 1 AND 100", name="delegates_per_organisation"
+        ),
+        CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[int | None] = mapped_column(unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delegates_per_organisation: Mapped[int] = mapped_column(default=5)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return STATUS_TRANSITIONS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.number} {self.title!r}>"

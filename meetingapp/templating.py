@@ -1,0 +1,30 @@
+"""Jinja filters and globals shared by every template."""
+
+from flask import Flask
+
+from .models.meeting import STATUS_LABELS
+from .models.organisation import KIND_LABELS
+from .models.user import ROLE_LABELS
+from .timezones import format_local, utc_to_local
+
+
+def register(app: Flask) -> None:
+    @app.template_filter("local")
+    def local_filter(moment, zone_name, fmt="%d %B %Y, %H:%M"):
+        """``{{ meeting.starts_at|local(meeting.timezone) }}`` with the zone named."""
+        return format_local(moment, zone_name, fmt)
+
+    @app.template_filter("localdate")
+    def localdate_filter(moment, zone_name):
+        local = utc_to_local(moment, zone_name)
+        return local.strftime("%d %B %Y") if local else ""
+
+    @app.template_filter("utc")
+    def utc_filter(moment):
+        return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+    app.jinja_env.globals.update(
+        KIND_LABELS=KIND_LABELS,
+        MEETING_STATUS_LABELS=STATUS_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+    )

@@ -1,0 +1,46 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..models.user import ROLE_LABELS
+
+MIN_PASSWORD = 12
+
+
+def _role_choices():
+    return list(ROLE_LABELS.items())
+
+
+class PasswordMixin:
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=f"At least {MIN_PASSWORD} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+class UserCreateForm(PasswordMixin, FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=_role_choices(), default="staff")
+    submit = SubmitField("Create user")
+
+
+class UserEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=_role_choices())
+    submit = SubmitField("Save")
+
+
+class PasswordResetForm(PasswordMixin, FlaskForm):
+    submit = SubmitField("Set new password")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: CSRF protection for a button that changes something."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,79 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import restrict_blueprint
+from ..extensions import db
+from ..models import User
+from . import bp
+from .forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm
+from .services import UserError, create_user, reset_password, set_active, update_user
+
+restrict_blueprint(bp, "admin")
+
+
+@bp.route("/")
+def index():
+    page = db.paginate(select(User).order_by(User.active.desc(), User.email), per_page=50,
+                       error_out=False)
+    return render_template("users/index.html", page=page, confirm=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.name.data, form.role.data,
+                               form.password.data)
+        except UserError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, title="New user")
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            update_user(user, name=form.name.data, role=form.role.data, acting=current_user)
+        except UserError as error:
+            form.role.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, title=f"Edit {user.email}", user=user)
+
+
+@bp.route("/<int:user_id>/password", methods=["GET", "POST"])
+def password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        reset_password(user, form.password.data)
+        db.session.commit()
+        flash(f"New password set for {user.email}. Their open sessions have ended.", "success")
+        return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form,
+                           title=f"Reset the password of {user.email}", user=user)
+
+
+@bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
+def toggle(user_id: int, action: str):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            set_active(user, action == "activate", acting=current_user)
+        except UserError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"User {user.email} {action}d.", "success")
+    return redirect(url_for("users.index"))
