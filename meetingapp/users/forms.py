@@ -14,7 +14,8 @@ def _role_choices():
 class PasswordMixin:
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=(
+            f"Use at least {MIN_PASSWORD} and at most 200 characters."))],
         description=f"At least {MIN_PASSWORD} characters.",
     )
     confirm = PasswordField(

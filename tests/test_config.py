@@ -1,0 +1,71 @@
+"""Configuration layers and the production safety checks."""
+
+import subprocess
+import sys
+
+import pytest
+
+from meetingapp import ConfigurationError, create_app
+from meetingapp.config import DEVELOPMENT_SECRET_KEY, normalise_database_url
+
+ROOT = __file__.rsplit("/tests/", 1)[0]
+
+
+def test_embedded_default_is_sqlite_in_instance_folder(monkeypatch):
+    for name in ("DATABASE_URL", "MEETINGAPP_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "sqlite:///" + app.instance_path + "/meetingapp.sqlite3")
+
+
+def test_environment_overrides_defaults(monkeypatch):
+    monkeypatch.setenv("MEETINGAPP_PER_PAGE", "7")
+    monkeypatch.setenv("MEETINGAPP_SECRETARIAT_EMAIL", "ctc@example.org")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/meet")
+    app = create_app()
+    assert app.config["PER_PAGE"] == 7
+    assert app.config["SECRETARIAT_EMAIL"] == "ctc@example.org"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/meet"
+
+
+def test_instance_config_file_is_read(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("SECRETARIAT_NAME = 'From the instance file'\n")
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    app = create_app()
+    assert app.config["SECRETARIAT_NAME"] == "From the instance file"
+    monkeypatch.setenv("MEETINGAPP_SECRETARIAT_NAME", "From the environment")
+    assert create_app().config["SECRETARIAT_NAME"] == "From the environment"
+
+
+@pytest.mark.parametrize("key", [None, DEVELOPMENT_SECRET_KEY, "short"])
+def test_production_refuses_weak_secret_key(key):
+    config = {"ENV": "production", "SECRET_KEY": key}
+    with pytest.raises(ConfigurationError, match="MEETINGAPP_SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_refuses_debug():
+    with pytest.raises(ConfigurationError, match="debug"):
+        create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "DEBUG": True})
+
+
+def test_production_cookies_are_secure():
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_wsgi_without_secret_key_in_production_says_so_in_one_line(tmp_path):
+    env = {"MEETINGAPP_ENV": "production", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MEETINGAPP_SECRET_KEY" in lines[0]
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
+    assert normalise_database_url("sqlite:///x") == "sqlite:///x"
