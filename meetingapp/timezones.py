@@ -54,4 +54,40 @@ def format_local(moment: datetime | None, zone_name: str, fmt: str = "%d %B %Y, 
     local = utc_to_local(moment, zone_name)
     if local is None:
         return ""
-    return f"{local.strftime(fmt)} {local.tzname()} ({zone_name})"
+    return f"{local.strftime(fmt)} {zone_abbreviation(local)} ({zone_name})"
+
+
+def zone_abbreviation(local: datetime) -> str:
+    """The zone's short name at that moment (EST, CET); "UTC+06" where the zone has none."""
+    name = local.tzname() or ""
+    if name[:1] in "+-" and name[1:].replace(":", "").isdigit():
+        offset = name[1:]
+        if len(offset) == 4 and offset.isdigit():
+            offset = f"{offset[:2]}:{offset[2:]}"
+        return f"UTC{name[0]}{offset}"
+    return name
+
+
+def utc_to_wall_clock(moment: datetime | None, zone_name: str) -> datetime | None:
+    """The naive wall-clock time in ``zone_name``, as a form shows it (inverse of local_to_utc)."""
+    local = utc_to_local(moment, zone_name)
+    return local.replace(tzinfo=None) if local is not None else None
+
+
+def format_local_range(
+    start: datetime | None, end: datetime | None, zone_name: str, date_fmt: str = "%d %B %Y"
+) -> str:
+    """A span of time in the meeting's zone, the zone named once.
+
+    Same day: "06 March 2003, 09:30–18:00 EST (America/New_York)"; over several days
+    each end gets its own date and abbreviation.
+    """
+    first, last = utc_to_local(start, zone_name), utc_to_local(end, zone_name)
+    if first is None or last is None:
+        return format_local(start or end, zone_name)
+    first_zone, last_zone = zone_abbreviation(first), zone_abbreviation(last)
+    if first.date() == last.date() and first_zone == last_zone:
+        return (f"{first.strftime(date_fmt)}, {first:%H:%M}–{last:%H:%M} "
+                f"{first_zone} ({zone_name})")
+    return (f"{first.strftime(date_fmt)}, {first:%H:%M} {first_zone} – "
+            f"{last.strftime(date_fmt)}, {last:%H:%M} {last_zone} ({zone_name})")

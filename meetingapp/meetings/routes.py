@@ -1,11 +1,106 @@
-from flask import render_template
+from dataclasses import asdict
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
-from . import bp
+from ..extensions import db
+from ..models import Meeting
+from ..models.meeting import STATUS_LABELS
+from ..timezones import format_local_range, zone_names
+from . import DETAIL_SECTIONS, bp
+from .forms import TRANSITION_LABELS, FilterForm, MeetingForm, StatusForm
+from .services import MeetingError, change_status, create_meeting, details_of, update_meeting
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
 
+@bp.app_template_filter("localrange")
+def localrange_filter(start, end, zone_name):
+    """``{{ meeting.starts_at|localrange(meeting.ends_at, meeting.timezone) }}``, zone named."""
+    return format_local_range(start, end, zone_name)
+
+
 @bp.route("/")
 def index():
-    return render_template("base.html")
+    """Every meeting, newest first, optionally of one status."""
+    filters = FilterForm(request.args)
+    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    if filters.status.data in STATUS_LABELS:
+        query = query.where(Meeting.status == filters.status.data)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("meetings/index.html", page=page, filters=filters)
+
+
+@bp.route("/<int:meeting_id>")
+def detail(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    sections = [(s.template, s.context(meeting) if s.context else {}) for s in DETAIL_SECTIONS]
+    return render_template("meetings/detail.html", meeting=meeting, status_form=StatusForm(),
+                           transition_labels=TRANSITION_LABELS, sections=sections)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = create_meeting(form.details())
+        except MeetingError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(f"Meeting “{meeting.title}” created as a draft.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, title="New meeting",
+                           zone_names=zone_names())
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    # Prefill only on GET: on POST a field left out must stay empty, not keep the old value.
+    form = MeetingForm(data=None if request.method == "POST" else asdict(details_of(meeting)))
+    if form.validate_on_submit():
+        try:
+            changes = update_meeting(meeting, form.details())
+        except MeetingError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(f"Meeting “{meeting.title}” saved." if changes else "Nothing was changed.",
+                  "success" if changes else "info")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting,
+                           title=f"Edit “{meeting.title}”", zone_names=zone_names())
+
+
+@bp.route("/<int:meeting_id>/cancel")
+def confirm_cancel(meeting_id: int):
+    """Ask before cancelling: it cannot be undone."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if "cancelled" not in meeting.allowed_transitions:
+        flash(f"A meeting that is “{STATUS_LABELS[meeting.status]}” cannot be cancelled.",
+              "warning")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/confirm_cancel.html", meeting=meeting,
+                           status_form=StatusForm(status="cancelled", confirmed="yes"))
+
+
+@bp.route("/<int:meeting_id>/status", methods=["POST"])
+def status(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash("Choose a status with one of the buttons.", "danger")
+    elif form.status.data == "cancelled" and form.confirmed.data != "yes":
+        return redirect(url_for("meetings.confirm_cancel", meeting_id=meeting.id))
+    else:
+        try:
+            change_status(meeting, form.status.data)
+        except MeetingError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"“{meeting.title}” is now “{STATUS_LABELS[meeting.status]}”.", "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
