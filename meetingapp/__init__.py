@@ -60,9 +60,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import audit, auth, meetings, organisations, users
+    from . import audit, auth, invitations, mail, meetings, organisations, portal, users
 
-    for module in (auth, users, organisations, meetings, audit):
+    for module in (auth, users, organisations, meetings, invitations, portal, audit, mail):
         app.register_blueprint(module.bp)
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask users ...``, ``flask demo ...``."""
+"""Command-line tools: ``flask users ...``, ``flask demo ...``, ``flask mail ...``."""
 
 import os
 
@@ -77,5 +77,8 @@ def demo_is_empty_command() -> None:
 
 
 def register(app: Flask) -> None:
+    from .mail.cli import mail_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)

@@ -43,6 +43,8 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    # Requests per address to the representatives' and delegates' link pages.
+    PORTAL_RATE_LIMIT = "60 per minute"
 
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
@@ -50,6 +52,34 @@ class DefaultConfig:
     PER_PAGE = 25
     SECRETARIAT_NAME = "Secretariat of the Special Meeting"
     SECRETARIAT_EMAIL = "secretariat@example.org"
+
+    # E-mail (meetingapp/mail). Every message goes through the outbox table.
+    # Backend: "console" (print + .eml file in MAIL_FILE_DIR) or "smtp".
+    MAIL_BACKEND = "console"
+    # "after_request": delivered after the commit of the request that queued it;
+    # "manual": only `flask mail send`, `flask mail worker` or a task deliver.
+    MAIL_DELIVERY = "after_request"
+    # True: deliver inside the request; False: in a background thread;
+    # None: True when TESTING, else False.
+    MAIL_DELIVERY_SYNC = None
+    # With background delivery, also look for due retries at most this often
+    # (seconds) when any request comes in; 0 turns it off.
+    MAIL_POLL_SECONDS = 60
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS on a plain connection (usually port 587)
+    MAIL_USE_SSL = False  # TLS from the start (usually port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 30  # seconds per SMTP operation
+    MAIL_LOCAL_HOSTNAME = None  # name given in EHLO; None: this host's name
+    MAIL_DEFAULT_SENDER = None  # None: SECRETARIAT_NAME <SECRETARIAT_EMAIL>
+    MAIL_MESSAGE_ID_DOMAIN = None  # None: the sender's domain
+    MAIL_FILE_DIR = None  # console backend; None: instance/mail
+    MAIL_MAX_ATTEMPTS = 10  # then the message is marked failed
+    MAIL_RETRY_DELAYS = (1, 5, 15, 60, 240, 720)  # minutes after attempt 1, 2, ...
+    MAIL_STALE_CLAIM_MINUTES = 10  # a "sending" claim older than this is retried
+    MAIL_BATCH_SIZE = 20  # messages claimed at a time
 
     DEMO_STAFF_EMAIL = "admin@example.org"
     DEMO_STAFF_PASSWORD = "special-meeting-2003"

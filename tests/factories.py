@@ -1,6 +1,6 @@
 """factory_boy factories. Use inside an app context; rows are committed."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -8,6 +8,8 @@ from werkzeug.security import generate_password_hash
 
 from meetingapp.extensions import db
 from meetingapp.models import Contact, Meeting, Organisation, User
+from meetingapp.models.invitation import Invitation
+from meetingapp.text import fold
 
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps each test fast; the hash is a real scrypt hash.
@@ -47,10 +49,8 @@ class OrganisationFactory(BaseFactory):
     acronym = factory.Sequence(lambda n: f"ORG{n}")
     kind = "international"
     region = "Global"
-
-    @factory.post_generation
-    def keys(obj, create, extracted, **kwargs):
-        obj.refresh_keys()
+    name_key = factory.LazyAttribute(lambda o: fold(o.name))
+    search_key = factory.LazyAttribute(lambda o: fold(f"{o.name} {o.acronym}"))
 
 
 class ContactFactory(BaseFactory):
@@ -79,3 +79,28 @@ class MeetingFactory(BaseFactory):
     registration_closes_at = datetime(2003, 3, 1, 4, 59, tzinfo=UTC)
     delegates_per_organisation = 5
     status = "open"
+
+
+def _days_from_now(days: int, hour: int = 14) -> datetime:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return (now + timedelta(days=days)).replace(hour=hour)
+
+
+class UpcomingMeetingFactory(MeetingFactory):
+    """A meeting in two months whose registration is open now."""
+
+    title = factory.Sequence(lambda n: f"Upcoming Special Meeting {n}")
+    starts_at = factory.LazyFunction(lambda: _days_from_now(60, 14))
+    ends_at = factory.LazyFunction(lambda: _days_from_now(60, 22))
+    registration_opens_at = factory.LazyFunction(lambda: _days_from_now(-10))
+    registration_closes_at = factory.LazyFunction(lambda: _days_from_now(30))
+
+
+class InvitationFactory(BaseFactory):
+    class Meta:
+        model = Invitation
+
+    meeting = factory.SubFactory(UpcomingMeetingFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"focal{n}@example.org")
+    status = "sent"

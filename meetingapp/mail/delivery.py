@@ -1,0 +1,206 @@
+"""Delivering the outbox: claim due messages, send them, record what happened.
+
+Safe with several workers at once: a message is claimed ("sending" and a
+claim time, committed) before anyone talks to SMTP. On PostgreSQL the claim
+reads with ``SELECT ... FOR UPDATE SKIP LOCKED``; everywhere each claim is an
+``UPDATE`` that re-checks the message is still due, so of two workers racing
+for the same row (SQLite serialises writers) only one gets it. A claim left
+behind by a worker that died is taken again after MAIL_STALE_CLAIM_MINUTES.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import OutboxMessage, utcnow
+from .backends import ConnectionFailed, describe_failure, get_backend
+from .messages import address_specs, build_email, default_sender
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed by another worker in the meantime
+
+    @property
+    def handled(self) -> int:
+        """Messages this run dealt with, whatever the outcome."""
+        return self.sent + self.retried + self.failed + self.skipped
+
+    def add(self, other: "DeliveryReport") -> None:
+        """Add ``other``'s counts to this report."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.skipped += other.skipped
+
+
+def _due(now: datetime, stale_before: datetime):
+    return or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale_before),
+    )
+
+
+def _update(session: Session, message_id: int, *conditions, **values) -> int:
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+def claim_due(session: Session, now: datetime, limit: int,
+              stale_minutes: float) -> tuple[list[int], int]:
+    """Claim up to ``limit`` due messages (committed); return (ids claimed, number found)."""
+    stale_before = now - timedelta(minutes=stale_minutes)
+    # SKIP LOCKED: a PostgreSQL worker passes over rows another is claiming.
+    # SQLite has no row locks and leaves the clause out; the re-check below holds.
+    candidates = session.scalars(
+        select(OutboxMessage.id)
+        .where(_due(now, stale_before))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = [
+        message_id for message_id in candidates
+        if _update(session, message_id, _due(now, stale_before),
+                   status="sending", claimed_at=now) == 1
+    ]
+    session.commit()
+    return claimed, len(candidates)
+
+
+def retry_delay(config, attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt (the last delay repeats)."""
+    delays = list(config.get("MAIL_RETRY_DELAYS") or (5,))
+    return timedelta(minutes=float(delays[min(max(attempts, 1), len(delays)) - 1]))
+
+
+class _Run:
+    """One delivery run: a database session, a backend, a clock."""
+
+    def __init__(self, app, clock: Callable[[], datetime]):
+        self.app = app
+        self.config = app.config
+        self.clock = clock
+        self.backend = get_backend(app)
+        self.sender = default_sender(self.config)
+        self.envelope_from = address_specs(self.sender)[0]
+        self.session = Session(db.engine, expire_on_commit=False)
+        self.max_attempts = int(self.config["MAIL_MAX_ATTEMPTS"])
+        self.outage: str | None = None  # the server is unreachable for this run
+        self.partial: str | None = None  # recipients refused while others accepted
+        self.report = DeliveryReport()
+
+    def close(self) -> None:
+        """Close the backend's connection and the database session."""
+        try:
+            self.backend.close()
+        finally:
+            self.session.close()
+
+    def finish(self, message_id: int, claim: datetime, **values) -> None:
+        """Record the outcome, if the claim is still ours, and commit."""
+        values.setdefault("claimed_at", None)
+        if _update(self.session, message_id, OutboxMessage.status == "sending",
+                   OutboxMessage.claimed_at == claim, **values) != 1:
+            self.app.logger.warning("Outbox message %s was claimed again while being sent.",
+                                    message_id)
+        self.session.commit()
+
+    def deliver(self, message_id: int) -> None:
+        """Send one claimed message and record sent, retry later or failed."""
+        message = self.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None:
+            return
+        started = self.clock()
+        attempts = message.attempts + 1
+        # Renew the claim for this one message just before sending: a batch may
+        # take a while, and a claim taken over as stale must not be sent twice.
+        renewed = _update(self.session, message_id, OutboxMessage.status == "sending",
+                          OutboxMessage.claimed_at == message.claimed_at,
+                          claimed_at=started, attempts=attempts)
+        self.session.commit()
+        if renewed != 1:
+            self.report.skipped += 1
+            return
+        if message.attempts >= self.max_attempts:
+            # Only after attempts that were cut short (a worker stopped mid-send).
+            self.finish(message_id, started, status="failed",
+                        last_error=message.last_error or "Delivery was interrupted too often.")
+            self.report.failed += 1
+            return
+        permanent, error = self.send(message)
+        now = self.clock()
+        if error is None:
+            self.finish(message_id, started, status="sent", sent_at=now,
+                        last_error=self.partial or "")
+            self.report.sent += 1
+        elif permanent or attempts >= self.max_attempts:
+            self.finish(message_id, started, status="failed", last_error=error[:2000])
+            self.report.failed += 1
+        else:
+            self.finish(message_id, started, status="queued", last_error=error[:2000],
+                        next_attempt_at=now + retry_delay(self.config, attempts))
+            self.report.retried += 1
+
+    def send(self, message: OutboxMessage) -> tuple[bool, str | None]:
+        """``(permanent, error)``; ``error`` is None when the server took the message."""
+        self.partial = None
+        if self.outage is not None:
+            return False, self.outage
+        try:
+            email = build_email(message, self.sender)
+        except (ValueError, TypeError) as error:
+            return True, f"The message cannot be built: {error}"
+        try:
+            refused = self.backend.send(email, self.envelope_from,
+                                        address_specs(message.to_addrs, message.cc_addrs))
+        except ConnectionFailed as error:
+            _, self.outage = describe_failure(error)
+            return False, self.outage
+        except Exception as error:  # noqa: BLE001  (every failure is recorded, none lost)
+            return describe_failure(error)
+        if refused:
+            self.partial = "Sent, but refused for: " + "; ".join(
+                f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in refused.items()
+            )
+        return False, None
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def deliver_due(limit: int = 100, *, now: datetime | None = None) -> DeliveryReport:
+    """Send up to ``limit`` due messages, in claimed batches; safe to run in parallel."""
+    app = current_app._get_current_object()
+    clock = (lambda: now) if now is not None else utcnow
+    batch_size = max(1, int(app.config["MAIL_BATCH_SIZE"]))
+    stale = float(app.config["MAIL_STALE_CLAIM_MINUTES"])
+    run = _Run(app, clock)
+    try:
+        while run.report.handled < limit:
+            size = min(batch_size, limit - run.report.handled)
+            claimed, found = claim_due(run.session, clock(), size, stale)
+            for message_id in claimed:
+                run.deliver(message_id)
+            # Rows lost to another worker are "sending" now: the next look skips them.
+            if found < size:
+                break
+    finally:
+        run.close()
+    return run.report

@@ -1,0 +1,9 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SubmitField
+
+
+class RetryForm(FlaskForm):
+    """The Retry button: CSRF protection and where to go back to."""
+
+    next = HiddenField()
+    submit = SubmitField("Retry")

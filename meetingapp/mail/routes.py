@@ -1,0 +1,102 @@
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..models import OUTBOX_STATUSES, Meeting, OutboxMessage
+from ..models.mail import OUTBOX_STATUS_LABELS
+from . import bp
+from .forms import RetryForm
+from .messages import build_email, default_sender, slugify
+from .services import MailError, retry_message, status_counts
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def _filters() -> dict:
+    status = request.args.get("status", "")
+    return {
+        "meeting": request.args.get("meeting", type=int),
+        "status": status if status in OUTBOX_STATUSES else "",
+        "category": request.args.get("category", "").strip(),
+        "q": request.args.get("q", "").strip(),
+    }
+
+
+@bp.route("/")
+def index():
+    """The outbox, newest first, filtered by meeting, status, category and text."""
+    filters = _filters()
+    query = (select(OutboxMessage).options(selectinload(OutboxMessage.meeting))
+             .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()))
+    if filters["meeting"]:
+        query = query.where(OutboxMessage.meeting_id == filters["meeting"])
+    if filters["status"]:
+        query = query.where(OutboxMessage.status == filters["status"])
+    if filters["category"]:
+        query = query.where(OutboxMessage.category == filters["category"])
+    if filters["q"]:
+        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        query = query.where(OutboxMessage.to_addrs.ilike(pattern, escape="\\")
+                            | OutboxMessage.subject.ilike(pattern, escape="\\"))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    categories = db.session.scalars(
+        select(OutboxMessage.category).distinct().order_by(OutboxMessage.category)).all()
+    return render_template(
+        "mail/index.html",
+        page=page,
+        filters=filters,
+        # The other filters, kept by the status links.
+        keep={k: v for k, v in filters.items() if v and k != "status"},
+        counts=status_counts(filters["meeting"]),
+        meetings=db.session.scalars(select(Meeting).order_by(Meeting.starts_at.desc())).all(),
+        categories=[c for c in categories if c],
+        status_labels=OUTBOX_STATUS_LABELS,
+        retry_form=RetryForm(),
+    )
+
+
+@bp.route("/<int:message_id>")
+def detail(message_id: int):
+    """One message: its headers, delivery history and plain-text part."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("mail/detail.html", message=message,
+                           status_labels=OUTBOX_STATUS_LABELS, retry_form=RetryForm(),
+                           sender=default_sender(current_app.config))
+
+
+@bp.route("/<int:message_id>/message.eml")
+def download(message_id: int):
+    """The message as an .eml file, as it is (or would be) sent."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    email = build_email(message, default_sender(current_app.config))
+    filename = f"outbox-{message.id}-{slugify(message.subject)}.eml"
+    return Response(email.as_bytes(), mimetype="message/rfc822",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _back(target: str | None, message: OutboxMessage) -> str:
+    # Only back into the outbox pages: never an address given by someone else.
+    prefix = url_for("mail.index")
+    if target and target.startswith(prefix) and "\\" not in target:
+        return target
+    return url_for("mail.detail", message_id=message.id)
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+def retry(message_id: int):
+    """Queue a failed or waiting message again, due now."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    form = RetryForm()
+    if form.validate_on_submit():
+        try:
+            retry_message(message)
+        except MailError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(f"The message “{message.subject}” to {message.to_addrs} is queued again.",
+                  "success")
+    return redirect(_back(form.next.data, message))

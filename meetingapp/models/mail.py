@@ -1,0 +1,72 @@
+"""The e-mail outbox: every message, written with the change that caused it."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATUS_LABELS = {
+    "queued": "Queued",
+    "sending": "Sending",
+    "sent": "Sent",
+    "failed": "Failed",
+}
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # The delivery query: queued and due, or a stale "sending" claim.
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # "Last e-mail status" of an invitation, a registration, ...
+        Index("ix_outbox_messages_related", "related_type", "related_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Generated at queue time and reused on every retry, so that a message
+    # delivered twice (a worker lost after sending) is one message to clients.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # Address lists as header text ('"Name, Title" <a@b>, c@d'), unicode kept.
+    to_addrs: Mapped[str] = mapped_column(Text)
+    cc_addrs: Mapped[str] = mapped_column(Text, default="")
+    reply_to: Mapped[str] = mapped_column(String(500), default="")
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a worker took the message ("sending"); old claims are taken again.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(50), default="")
+    related_type: Mapped[str | None] = mapped_column(String(50))
+    related_id: Mapped[int | None]
+
+    meeting = relationship("Meeting")
+
+    @property
+    def display_name(self) -> str:
+        """How the audit log names the message."""
+        return f"{self.subject} → {self.to_addrs}"[:300]
+
+    @property
+    def can_retry(self) -> bool:
+        """Staff may make it due now: it is waiting or has failed."""
+        return self.status in ("queued", "failed")
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.status} {self.subject!r}>"

@@ -1,0 +1,77 @@
+from flask import current_app, flash, g, redirect, render_template, url_for
+
+from ..errors import render_error
+from ..extensions import db, limiter
+from . import bp
+from .forms import AcceptForm, DeclineForm
+from .services import (
+    LinkGone,
+    LinkUnknown,
+    ResponseRefused,
+    deadline_passed,
+    find_invitation,
+    record_view,
+    respond,
+)
+
+limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"])(bp)
+
+
+@bp.after_request
+def _private_page(response):
+    """Link pages are private: not indexed, not cached, the token never sent on as a referrer."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _open(token: str):
+    """The invitation for ``token``, or an error response for a bad link."""
+    try:
+        return find_invitation(token), None
+    except LinkUnknown:
+        return None, render_error(404, "This link is not valid. If you received a newer "
+                                  "e-mail from the secretariat, please use the link in it.")
+    except LinkGone as gone:
+        return None, render_error(410, str(gone))
+
+
+@bp.route("/<token>")
+def invitation(token: str):
+    inv, error = _open(token)
+    if error:
+        return error
+    record_view(inv)
+    db.session.commit()
+    g.portal_invitation = inv
+    return render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
+                           token=token, closed=deadline_passed(inv),
+                           accept_form=AcceptForm(), decline_form=DeclineForm())
+
+
+@bp.route("/<token>/respond/<any(accept, decline):answer>", methods=["POST"])
+def respond_to_invitation(token: str, answer: str):
+    inv, error = _open(token)
+    if error:
+        return error
+    accept_form, decline_form = AcceptForm(), DeclineForm()
+    form = accept_form if answer == "accept" else decline_form
+    if not form.validate_on_submit():
+        return render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
+                               token=token, closed=deadline_passed(inv),
+                               accept_form=accept_form, decline_form=decline_form), 400
+    try:
+        changed = respond(inv, accept=answer == "accept",
+                          reason=decline_form.reason.data or "")
+    except ResponseRefused as refused:
+        flash(str(refused), "danger")
+        return redirect(url_for("portal.invitation", token=token))
+    db.session.commit()
+    if not changed:
+        flash("Your answer was already recorded; nothing changed.", "info")
+    elif answer == "accept":
+        flash("Thank you: your organisation's acceptance is recorded.", "success")
+    else:
+        flash("Your organisation's answer is recorded: it will not attend.", "success")
+    return redirect(url_for("portal.invitation", token=token))

@@ -1,0 +1,80 @@
+"""What a representative can do through the personal link. Flush only."""
+
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import utcnow
+from ..models.invitation import Invitation
+from ..tokens import hash_token, matches, plausible
+
+
+class LinkUnknown(LookupError):
+    """No invitation has this token (never had, or it was replaced)."""
+
+
+class LinkGone(LookupError):
+    """The invitation exists but its link no longer works (revoked or past the deadline)."""
+
+
+def find_invitation(token: str) -> Invitation:
+    """The invitation this token opens; the lookup costs the same whether it exists or not."""
+    token_hash = hash_token(token) if plausible(token) else "0" * 64
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+    if invitation is None or not matches(token, invitation.token_hash):
+        raise LinkUnknown()
+    if invitation.status == "revoked":
+        raise LinkGone("This invitation has been withdrawn by the secretariat.")
+    if invitation.meeting.status == "cancelled":
+        raise LinkGone("This meeting has been cancelled.")
+    # After the deadline an organisation that accepted can still read its page
+    # (read-only); for the others the link has expired.
+    if deadline_passed(invitation) and invitation.status != "accepted":
+        raise LinkGone("The deadline for answering this invitation has passed.")
+    return invitation
+
+
+def deadline_passed(invitation: Invitation) -> bool:
+    return utcnow() >= invitation.meeting.registration_closes_at
+
+
+def actor_label(invitation: Invitation) -> str:
+    return f"representative of {invitation.organisation.acronym or invitation.organisation.name}"
+
+
+def record_view(invitation: Invitation) -> None:
+    """First opening of a sent invitation marks it viewed."""
+    now = utcnow()
+    if invitation.status == "sent":
+        invitation.status = "viewed"
+        invitation.viewed_at = now
+        record("view", invitation, meeting=invitation.meeting, actor=actor_label(invitation),
+               changes={"status": ["sent", "viewed"]})
+    invitation.last_activity_at = now
+
+
+class ResponseRefused(ValueError):
+    """The answer cannot be taken (deadline passed, revoked)."""
+
+
+def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
+    """Accept or decline; the representative may change their mind until the deadline.
+
+    Returns False when the answer changes nothing (e.g. a double-submitted form).
+    """
+    if deadline_passed(invitation):
+        raise ResponseRefused("The deadline for answering has passed. Please write to the "
+                              "secretariat if your organisation still wishes to attend.")
+    new_status = "accepted" if accept else "declined"
+    reason = "" if accept else reason.strip()
+    if invitation.status == new_status and invitation.decline_reason == reason:
+        return False
+    changes = {"status": [invitation.status, new_status]}
+    if reason != invitation.decline_reason:
+        changes["decline_reason"] = [invitation.decline_reason, reason]
+    invitation.status = new_status
+    invitation.decline_reason = reason
+    invitation.responded_at = invitation.last_activity_at = utcnow()
+    record("accept" if accept else "decline", invitation, meeting=invitation.meeting,
+           actor=actor_label(invitation), changes=changes)
+    return True
