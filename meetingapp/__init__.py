@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from . import database, models  # noqa: F401  (engine events; every table known)
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -185,9 +185,26 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def _release_caller_transaction() -> None:
+    """End the caller's read-only transaction on SQLite before delivering.
+
+    Delivery runs after the caller's commit, in its own session. On SQLite every
+    transaction holds the database's write lock (BEGIN IMMEDIATE, see
+    meetingapp/database.py), so a transaction the caller reopened by reading
+    after its commit would make delivery wait for the caller: end it first.
+    Pending changes are never thrown away.
+    """
+    if db.engine.dialect.name != "sqlite" or not db.session.registry.has():
+        return
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+
+
 def deliver_due(limit: int = 100, *, now: datetime | None = None) -> DeliveryReport:
     """Send up to ``limit`` due messages, in claimed batches; safe to run in parallel."""
     app = current_app._get_current_object()
+    _release_caller_transaction()
     clock = (lambda: now) if now is not None else utcnow
     batch_size = max(1, int(app.config["MAIL_BATCH_SIZE"]))
     stale = float(app.config["MAIL_STALE_CLAIM_MINUTES"])
