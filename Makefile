@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev clean
+.PHONY: run test test-sqlite test-postgres lint install install-dev browser clean
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -31,8 +31,14 @@ run: $(VENV)/.installed instance/config.py
 	@$(BIN)/flask demo login
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+## The browser tests (tests/browser) run in both when /usr/bin/chromium is there
+## (`make browser`), and are skipped without it; REQUIRE_BROWSER=1 makes a skip fail.
 test: lint test-sqlite test-postgres
+
+## browser: install Debian's chromium for the browser tests (idempotent; needs root)
+browser:
+	bash scripts/install-browser.sh
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts
