@@ -49,7 +49,10 @@ def load_demo_command() -> None:
     """
     from .demo import load_demo
 
-    summary = load_demo()
+    try:
+        summary = load_demo()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     for line in summary:
         click.echo(line)

@@ -8,14 +8,14 @@ only when missing, so running it twice changes nothing.
 """
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from .audit.services import record
 from .extensions import db
-from .models import Meeting, User
+from .models import Contact, Meeting, Organisation, User, utcnow
 from .timezones import local_to_utc
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -31,6 +31,18 @@ Chaired by the Chair of the Counter-Terrorism Committee.
 Session II: The role of regional and sub-regional organisations
 Session III: Assistance
 """
+
+
+# A few focal points with names in other scripts, as names arrive in all six
+# official languages; the others get a neutral placeholder name.
+FOCAL_POINTS = {
+    "LAS": ("أحمد المنصوري", "Mr."),
+    "CIS": ("Ирина Петрова", "Ms."),
+    "ASEAN": ("Nguyễn Thị Hương", "Ms."),
+    "OAS": ("José Álvarez", "Mr."),
+    "OSCE": ("Anne-Sophie Lefèvre", "Dr."),
+    "INTERPOL": ("李伟", "Mr."),
+}
 
 
 def _ny(*args) -> datetime:
@@ -54,10 +66,22 @@ def _demo_organisations() -> list[str]:
     from .organisations.services import import_organisations_csv
 
     with open(os.path.join(DATA_DIR, "organisations.csv"), encoding="utf-8-sig") as f:
-        result = import_organisations_csv(f.read(), actor="demo loader")
-    if not result.created:
-        return []
-    return [f"Created {result.created} organisations."]
+        result = import_organisations_csv(f.read())
+    lines = [f"Created {result.created} organisations."] if result.created else []
+    added = 0
+    for org in db.session.scalars(select(Organisation).order_by(Organisation.name)):
+        if org.contacts:
+            continue
+        name, title = FOCAL_POINTS.get(org.acronym, (f"Focal Point of {org.acronym}", "Ms."))
+        slug = "".join(c for c in org.acronym.lower() if c.isalnum())
+        db.session.add(Contact(organisation=org, name=name, title=title,
+                               position="Counter-terrorism focal point",
+                               email=f"focal-point.{slug}@example.org", is_focal_point=True))
+        added += 1
+    db.session.flush()
+    if added:
+        lines.append(f"Added a focal point (example.org address) to {added} organisations.")
+    return lines
 
 
 def _first_special_meeting() -> list[str]:
@@ -85,9 +109,43 @@ def _first_special_meeting() -> list[str]:
     return ["Created the First Special Meeting (New York, 6 March 2003)."]
 
 
+FOLLOW_UP_TITLE = "Follow-up Special Meeting with International, Regional and " \
+    "Sub-regional Organizations (demonstration)"
+
+
+def _follow_up_meeting() -> list[str]:
+    """An upcoming meeting open for registration, to try invitations and the portal.
+
+    The First Special Meeting's registration closed in 2003, so its links
+    cannot be answered any more; this one is dated from the day of loading.
+    """
+    if db.session.scalar(select(Meeting).where(Meeting.title == FOLLOW_UP_TITLE)):
+        return []
+    day = (utcnow() + timedelta(days=60)).date()
+    meeting = Meeting(
+        title=FOLLOW_UP_TITLE,
+        description="Follow-up of the First Special Meeting: organisations report on the "
+                    "commitments made, and share best practices, codes and standards.",
+        venue="United Nations Headquarters",
+        address="405 East 42nd Street, New York, NY 10017, United States",
+        timezone=ZONE,
+        starts_at=_ny(day.year, day.month, day.day, 10, 0),
+        ends_at=_ny(day.year, day.month, day.day, 18, 0),
+        registration_opens_at=utcnow() - timedelta(days=1),
+        registration_closes_at=_ny(day.year, day.month, day.day, 9, 0) - timedelta(days=14),
+        delegates_per_organisation=4,
+        status="open",
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    record("create", meeting, meeting=meeting, actor="demo loader")
+    return [f"Created the follow-up meeting ({day:%d %B %Y}), open for registration."]
+
+
 def load_demo() -> list[str]:
     """Create whatever demo data is missing (flushes; the caller commits)."""
     if current_app.config["ENV"] == "production":
         raise RuntimeError("Demo data is not loaded in production (it has a known password).")
-    summary = _demo_user() + _demo_organisations() + _first_special_meeting()
+    summary = (_demo_user() + _demo_organisations() + _first_special_meeting()
+               + _follow_up_meeting())
     return summary or ["Demo data already present: nothing changed."]
