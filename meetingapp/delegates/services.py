@@ -1,0 +1,33 @@
+"""Finding a delegate by the token of their personal link."""
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models.registration import Delegate
+from ..portal.services import LinkGone, LinkUnknown
+from ..tokens import hash_token, matches, plausible
+
+__all__ = ["LinkGone", "LinkUnknown", "find_delegate"]
+
+GONE = {
+    "rejected": "Your registration was not approved by the secretariat, so this page is "
+                "closed. The e-mail you received gives the reason.",
+    "withdrawn": "Your registration has been withdrawn by your organisation, so this page "
+                 "is closed.",
+}
+
+
+def find_delegate(token: str) -> Delegate:
+    """The delegate this token opens; the lookup costs the same whether it exists or not."""
+    token_hash = hash_token(token) if plausible(token) else "0" * 64
+    delegate = db.session.scalar(select(Delegate).where(Delegate.token_hash == token_hash))
+    if delegate is None or not matches(token, delegate.token_hash):
+        raise LinkUnknown()
+    if delegate.status in GONE:
+        raise LinkGone(GONE[delegate.status])
+    if delegate.invitation.status == "revoked":
+        raise LinkGone("Your organisation's invitation to this meeting has been withdrawn by "
+                       "the secretariat.")
+    if delegate.meeting.status == "cancelled":
+        raise LinkGone("This meeting has been cancelled.")
+    return delegate

@@ -1,0 +1,156 @@
+"""Delegates registered through an accepted invitation, and the delegation's nomination letter."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+DELEGATE_ROLES = ("head", "delegate", "adviser", "observer")
+DELEGATE_ROLE_LABELS = {
+    "head": "Head of delegation",
+    "delegate": "Delegate",
+    "adviser": "Adviser",
+    "observer": "Observer",
+}
+# Plural headings of the list of participants, in the order the roles are listed.
+DELEGATE_ROLE_HEADINGS = {
+    "head": "Head of delegation",
+    "delegate": "Delegates",
+    "adviser": "Advisers",
+    "observer": "Observers",
+}
+REGISTRATION_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+REGISTRATION_STATUS_LABELS = {
+    "pending": "Awaiting approval",
+    "approved": "Approved",
+    "rejected": "Not approved",
+    "withdrawn": "Withdrawn",
+}
+# Registrations that hold a place in the delegation (count against the quota).
+ACTIVE_STATUSES = ("pending", "approved")
+# The six official languages of the United Nations.
+LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+LANGUAGE_LABELS = {
+    "ar": "Arabic — العربية",
+    "zh": "Chinese — 中文",
+    "en": "English",
+    "fr": "French — Français",
+    "ru": "Russian — Русский",
+    "es": "Spanish — Español",
+}
+ATTENDANCE_MODES = ("in_person", "online")
+ATTENDANCE_LABELS = {"in_person": "In person", "online": "Online"}
+
+_ACTIVE_SQL = "status IN ('pending', 'approved')"
+
+
+class Delegate(db.Model):
+    """One person registered in an organisation's delegation to a meeting."""
+
+    __tablename__ = "delegates"
+    __table_args__ = (
+        CheckConstraint(f"role IN {DELEGATE_ROLES!r}", name="role_known"),
+        CheckConstraint(f"status IN {REGISTRATION_STATUSES!r}", name="status_known"),
+        CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
+        CheckConstraint(f"attendance IN {ATTENDANCE_MODES!r}", name="attendance_known"),
+        CheckConstraint("email_key <> ''", name="email_key_not_empty"),
+        # One registration per e-mail address per meeting. A withdrawn one
+        # frees the address, so that the person can be registered again.
+        Index(
+            "uq_delegates_email_per_meeting",
+            "meeting_id",
+            "email_key",
+            unique=True,
+            sqlite_where=db.text("status <> 'withdrawn'"),
+            postgresql_where=db.text("status <> 'withdrawn'"),
+        ),
+        # At most one active head of delegation per invitation.
+        Index(
+            "uq_delegates_one_head",
+            "invitation_id",
+            unique=True,
+            sqlite_where=db.text(f"role = 'head' AND {_ACTIVE_SQL}"),
+            postgresql_where=db.text(f"role = 'head' AND {_ACTIVE_SQL}"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always the invitation's meeting; kept here for the per-meeting e-mail rule.
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(50), default="")  # H.E., Mr., Ms., Dr.
+    given_name: Mapped[str] = mapped_column(String(200), default="")
+    family_name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    # The address lower-cased: "A@X.org" and "a@x.org" are one person.
+    email_key: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    nationality: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    language: Mapped[str] = mapped_column(String(2))
+    attendance: Mapped[str] = mapped_column(String(20))
+    needs: Mapped[str] = mapped_column(Text, default="")
+    consent_to_publish: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # SHA-256 of the delegate's own page token (not the invitation's); never the token.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting")
+    invitation = relationship("Invitation")
+    decided_by = relationship("User")
+
+    @property
+    def full_name(self) -> str:
+        """Given and family name, as the person wrote them."""
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def display_name(self) -> str:
+        """The name with its form of address (H.E. Mr. ...), as lists show it."""
+        return " ".join(part for part in (self.title, self.full_name) if part)
+
+    @property
+    def active(self) -> bool:
+        """Whether the registration holds a place in the delegation."""
+        return self.status in ACTIVE_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Delegate {self.id} {self.status} {self.email_key}>"
+
+
+class NominationLetter(db.Model):
+    """The delegation's nomination letter (a PDF), kept in the database."""
+
+    __tablename__ = "nomination_letters"
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Loaded only when the file itself is asked for, not when letters are listed.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation = relationship("Invitation")
+
+    @property
+    def display_name(self) -> str:
+        """How the audit log names the letter."""
+        return f"Nomination letter {self.filename}"

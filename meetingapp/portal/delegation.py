@@ -1,0 +1,170 @@
+"""The delegation, as the representative registers it through the invitation link.
+
+Every delegate reached here is checked to belong to the token's invitation
+(404 otherwise); nothing in a form names an invitation.
+"""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models.registration import DELEGATE_ROLES, Delegate
+from ..registrations.forms import FORMS_OF_ADDRESS, ConfirmForm, DelegateForm, LetterForm
+from ..registrations.letters import letter_of, size_label, upload_letter
+from ..registrations.services import (
+    RegistrationError,
+    active_count,
+    register_delegate,
+    update_delegate,
+    why_closed,
+    withdraw_delegate,
+)
+from . import add_portal_section, bp
+from .routes import _open
+from .services import actor_label
+
+NOT_ACCEPTED = ("Your organisation has not accepted the invitation. Accept it first; then you "
+                "can register the delegation.")
+
+
+def refusal(invitation) -> str | None:
+    """Why the delegation cannot be changed through this link now, or None."""
+    if invitation.status != "accepted":
+        return NOT_ACCEPTED
+    return why_closed(invitation)
+
+
+def delegation_section(invitation) -> dict:
+    """The delegation as the invitation page shows it."""
+    delegates = db.session.scalars(select(Delegate).where(
+        Delegate.invitation_id == invitation.id).order_by(Delegate.id)).all()
+    delegates = sorted(delegates, key=lambda d: (not d.active, DELEGATE_ROLES.index(d.role), d.id))
+    return {"delegates": delegates, "taken": active_count(invitation), "quota": invitation.quota,
+            "letter": letter_of(invitation), "refusal": refusal(invitation),
+            "withdraw_form": ConfirmForm()}
+
+
+add_portal_section("portal/_delegation.html", delegation_section)
+
+
+def _back(token: str):
+    return redirect(url_for("portal.invitation", token=token, _anchor="delegation"))
+
+
+def _delegate(invitation, delegate_id: int) -> Delegate:
+    delegate = db.session.get(Delegate, delegate_id)
+    if delegate is None or delegate.invitation_id != invitation.id:
+        abort(404)
+    return delegate
+
+
+def _form_page(invitation, token, form, *, delegate=None, refused=None, status=200):
+    return render_template("portal/delegate_form.html", invitation=invitation,
+                           meeting=invitation.meeting, token=token, form=form, delegate=delegate,
+                           refused=refused, forms_of_address=FORMS_OF_ADDRESS), status
+
+
+@bp.route("/<token>/delegates/new", methods=["GET", "POST"])
+def register(token: str):
+    invitation, error = _open(token)
+    if error:
+        return error
+    if request.method == "GET" and refusal(invitation):
+        flash(refusal(invitation), "warning")
+        return _back(token)
+    form = DelegateForm()
+    if not form.validate_on_submit():
+        return _form_page(invitation, token, form, status=400 if form.errors else 200)
+    try:
+        delegate = register_delegate(invitation, form.details(), actor=actor_label(invitation))
+    except RegistrationError as refused:
+        return _form_page(invitation, token, form, refused=str(refused), status=409)
+    db.session.commit()
+    flash(f"{delegate.display_name} is registered and awaits the secretariat's approval.",
+          "success")
+    return _back(token)
+
+
+@bp.route("/<token>/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
+def edit_delegate(token: str, delegate_id: int):
+    invitation, error = _open(token)
+    if error:
+        return error
+    delegate = _delegate(invitation, delegate_id)
+    if request.method == "GET" and (refusal(invitation) or not delegate.active):
+        flash(refusal(invitation) or "This registration can no longer be changed.", "warning")
+        return _back(token)
+    form = DelegateForm(obj=delegate)
+    if not form.validate_on_submit():
+        return _form_page(invitation, token, form, delegate=delegate,
+                          status=400 if form.errors else 200)
+    try:
+        changes = update_delegate(invitation, delegate, form.details(),
+                                  actor=actor_label(invitation))
+    except RegistrationError as refused:
+        return _form_page(invitation, token, form, delegate=delegate, refused=str(refused),
+                          status=409)
+    db.session.commit()
+    if changes.get("status") == ["approved", "pending"]:
+        flash(f"Saved. Because the name, role or e-mail address of {delegate.display_name} "
+              "changed, the registration awaits the secretariat's approval again.", "warning")
+    elif changes:
+        flash(f"The registration of {delegate.display_name} is saved.", "success")
+    else:
+        flash("Nothing was changed.", "info")
+    return _back(token)
+
+
+@bp.route("/<token>/delegates/<int:delegate_id>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str, delegate_id: int):
+    invitation, error = _open(token)
+    if error:
+        return error
+    delegate = _delegate(invitation, delegate_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("portal/confirm_withdraw.html", invitation=invitation,
+                               meeting=invitation.meeting, token=token, delegate=delegate,
+                               form=form, refused=refusal(invitation))
+    try:
+        changed = withdraw_delegate(invitation, delegate, actor=actor_label(invitation))
+    except RegistrationError as refused:
+        flash(str(refused), "danger")
+        return _back(token)
+    db.session.commit()
+    if changed:
+        flash(f"{delegate.display_name} is withdrawn from the delegation and told by e-mail.",
+              "success")
+    else:
+        flash(f"{delegate.display_name} was already withdrawn.", "info")
+    return _back(token)
+
+
+@bp.route("/<token>/delegates/letter", methods=["GET", "POST"])
+def letter(token: str):
+    invitation, error = _open(token)
+    if error:
+        return error
+    if request.method == "GET" and refusal(invitation):
+        flash(refusal(invitation), "warning")
+        return _back(token)
+    form = LetterForm()
+    refused, status = None, 200
+    if form.validate_on_submit():
+        upload = form.letter.data
+        try:
+            upload_letter(invitation, upload.filename, upload.stream,
+                          actor=actor_label(invitation))
+        except RegistrationError as error:
+            refused, status = str(error), 422
+        else:
+            db.session.commit()
+            flash("The nomination letter is uploaded. The secretariat can now read it.",
+                  "success")
+            return _back(token)
+    elif form.errors:
+        status = 400
+    limit = size_label(current_app.config["NOMINATION_LETTER_MAX_BYTES"])
+    return render_template("portal/letter.html", invitation=invitation,
+                           meeting=invitation.meeting, token=token, form=form, limit=limit,
+                           letter=letter_of(invitation), refused=refused), status

@@ -1,0 +1,81 @@
+"""The delegation's nomination letter: a PDF checked on its content, kept in the database."""
+
+import hashlib
+import os
+import unicodedata
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import Invitation, utcnow
+from ..models.registration import NominationLetter
+from .services import RegistrationError, check_can_register, lock_invitation
+
+# A PDF file starts with "%PDF-" (readers accept it within the first 1024
+# bytes) and ends with "%%EOF", give or take trailing whitespace or junk.
+PDF_HEADER = b"%PDF-"
+PDF_TRAILER = b"%%EOF"
+
+
+def size_label(size: int) -> str:
+    """A file size as people say it: "5 MB", "1.5 MB", "200 KB"."""
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+def check_pdf(data: bytes, max_bytes: int) -> None:
+    """Refuse a file that is empty, too large, or not a PDF by its content (whatever its name)."""
+    if not data:
+        raise RegistrationError("The file is empty. Choose the PDF of the nomination letter.")
+    if len(data) > max_bytes:
+        raise RegistrationError(f"The file is too large: the largest accepted is "
+                                f"{size_label(max_bytes)}. Please send a smaller PDF "
+                                "(for example scanned at a lower resolution).")
+    if PDF_HEADER not in data[:1024] or PDF_TRAILER not in data[-2048:]:
+        raise RegistrationError("This file is not a PDF document (its content was checked, not "
+                                "only its name). Please save the letter as PDF and upload it "
+                                "again.")
+
+
+def clean_filename(filename: str | None) -> str:
+    """The file's own name without any folder or control characters, ending in .pdf."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")[:200].strip(" .")
+    if not name:
+        name = "nomination-letter"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name
+
+
+def letter_of(invitation: Invitation) -> NominationLetter | None:
+    """The delegation's letter, without loading the file itself."""
+    return db.session.scalar(select(NominationLetter).where(
+        NominationLetter.invitation_id == invitation.id))
+
+
+def upload_letter(invitation: Invitation, filename: str | None, stream, *,
+                  actor: str) -> NominationLetter:
+    """Store (or replace) the nomination letter of the delegation; only a real PDF is kept."""
+    invitation = lock_invitation(invitation)
+    check_can_register(invitation)
+    max_bytes = current_app.config["NOMINATION_LETTER_MAX_BYTES"]
+    data = stream.read(max_bytes + 1)  # one byte more tells "too large" without reading it all
+    check_pdf(data, max_bytes)
+    letter = letter_of(invitation)
+    action = "replace_letter" if letter is not None else "upload_letter"
+    if letter is None:
+        letter = NominationLetter(invitation_id=invitation.id)
+        db.session.add(letter)
+    letter.filename = clean_filename(filename)
+    letter.content = data
+    letter.size = len(data)
+    letter.sha256 = hashlib.sha256(data).hexdigest()
+    letter.uploaded_at = utcnow()
+    db.session.flush()
+    record(action, letter, meeting=invitation.meeting, actor=actor,
+           changes={"filename": [None, letter.filename], "size": [None, letter.size]})
+    return letter

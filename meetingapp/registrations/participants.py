@@ -1,0 +1,116 @@
+"""Queries behind the staff list of registrations and the lists of participants.
+
+The list of participants follows United Nations practice: organisations
+grouped by kind (international, regional, sub-regional), in alphabetical
+order within each kind, and in each delegation the head first, then
+delegates, advisers and observers.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import contains_eager
+
+from ..extensions import db
+from ..models import Invitation, Meeting, Organisation, utcnow
+from ..models.organisation import ORGANISATION_KINDS
+from ..models.registration import DELEGATE_ROLE_HEADINGS, DELEGATE_ROLES, Delegate
+from ..text import fold
+
+KIND_HEADINGS = {
+    "international": "International organizations",
+    "regional": "Regional organizations",
+    "sub-regional": "Sub-regional organizations",
+}
+
+
+def _rank(column, order) -> case:
+    return case({value: i for i, value in enumerate(order)}, value=column, else_=len(order))
+
+
+def registrations_query(meeting: Meeting, *, status: str = "", kind: str = "",
+                        organisation: str = "", role: str = "") -> Select:
+    """Registrations of ``meeting`` matching the filters, in the list-of-participants order."""
+    query = (select(Delegate)
+             .join(Invitation, Delegate.invitation_id == Invitation.id)
+             .join(Organisation, Invitation.organisation_id == Organisation.id)
+             .where(Delegate.meeting_id == meeting.id)
+             .options(contains_eager(Delegate.invitation).contains_eager(Invitation.organisation))
+             .order_by(_rank(Organisation.kind, ORGANISATION_KINDS), Organisation.name_key,
+                       _rank(Delegate.role, DELEGATE_ROLES), Delegate.family_name,
+                       Delegate.given_name, Delegate.id))
+    if status:
+        query = query.where(Delegate.status == status)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if organisation:
+        query = query.where(Organisation.id == int(organisation))
+    if role:
+        query = query.where(Delegate.role == role)
+    return query
+
+
+def participant_order(delegate: Delegate) -> tuple:
+    """Sort key of the list of participants, the same on every database."""
+    org = delegate.invitation.organisation
+    kind = ORGANISATION_KINDS.index(org.kind) if org.kind in ORGANISATION_KINDS else 99
+    return (kind, fold(org.name), DELEGATE_ROLES.index(delegate.role),
+            fold(delegate.family_name), fold(delegate.given_name), delegate.id)
+
+
+def ordered_registrations(meeting: Meeting, **filters) -> list[Delegate]:
+    """Every registration matching the filters, in the list-of-participants order."""
+    delegates = db.session.scalars(registrations_query(meeting, **filters)).unique().all()
+    return sorted(delegates, key=participant_order)
+
+
+@dataclass
+class RoleGroup:
+    role: str
+    heading: str
+    delegates: list[Delegate] = field(default_factory=list)
+
+
+@dataclass
+class Delegation:
+    organisation: Organisation
+    roles: list[RoleGroup] = field(default_factory=list)
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    heading: str
+    delegations: list[Delegation] = field(default_factory=list)
+
+
+def list_of_participants(meeting: Meeting, *, published: bool = False) -> list[KindGroup]:
+    """Approved delegates by kind, organisation and role; published: only those who consented."""
+    # An organisation whose invitation was revoked or declined since is not listed.
+    delegates = [d for d in ordered_registrations(meeting, status="approved")
+                 if d.invitation.status == "accepted" and (d.consent_to_publish or not published)]
+    groups: list[KindGroup] = []
+    for delegate in delegates:
+        org = delegate.invitation.organisation
+        if not groups or groups[-1].kind != org.kind:
+            groups.append(KindGroup(org.kind, KIND_HEADINGS.get(org.kind, org.kind)))
+        delegations = groups[-1].delegations
+        if not delegations or delegations[-1].organisation.id != org.id:
+            delegations.append(Delegation(org))
+        roles = delegations[-1].roles
+        if not roles or roles[-1].role != delegate.role:
+            roles.append(RoleGroup(delegate.role, DELEGATE_ROLE_HEADINGS[delegate.role]))
+        roles[-1].delegates.append(delegate)
+    return groups
+
+
+def participant_count(groups: list[KindGroup]) -> int:
+    """How many people a list of participants names."""
+    return sum(len(r.delegates) for g in groups for d in g.delegations for r in d.roles)
+
+
+def participants_context(meeting: Meeting, *, published: bool) -> dict:
+    """What the list-of-participants templates (HTML and PDF) need."""
+    groups = list_of_participants(meeting, published=published)
+    return {"meeting": meeting, "groups": groups, "published": published,
+            "count": participant_count(groups), "generated_at": utcnow()}

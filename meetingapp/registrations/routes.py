@@ -1,0 +1,176 @@
+"""Staff views: the list of registrations, decisions one by one or in bulk, nomination letters."""
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..mail.services import last_messages_for
+from ..models import Invitation, Meeting, Organisation
+from ..models.registration import Delegate, NominationLetter
+from . import bp
+from .forms import BulkDecisionForm, ConfirmForm, FilterForm, RejectForm
+from .participants import registrations_query
+from .services import RegistrationError, approve, counts_by_status, decide_many, reject
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def meeting_or_404(meeting_id: int) -> Meeting:
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
+    delegate = db.get_or_404(Delegate, delegate_id)
+    if delegate.meeting_id != meeting.id:
+        abort(404)
+    return delegate
+
+
+def filter_form(meeting: Meeting) -> FilterForm:
+    """The list's filters, read from the query string; organisations are the invited ones."""
+    form = FilterForm(request.args)
+    organisations = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Invitation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
+    form.organisation.choices = [("", "Any organisation")] + [
+        (str(org_id), name) for org_id, name in organisations]
+    return form
+
+
+def _letters(meeting: Meeting) -> list[NominationLetter]:
+    return db.session.scalars(
+        select(NominationLetter).join(Invitation, NominationLetter.invitation_id == Invitation.id)
+        .join(Organisation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
+
+
+@bp.route("/")
+def index(meeting_id: int):
+    """Every registration of the meeting, filtered, a page at a time, with bulk decisions."""
+    meeting = meeting_or_404(meeting_id)
+    filters = filter_form(meeting)
+    values = filters.values()
+    page = db.paginate(registrations_query(meeting, **values),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "registrations/index.html", meeting=meeting, page=page, filters=filters, values=values,
+        counts=counts_by_status(meeting), bulk=BulkDecisionForm(), letters=_letters(meeting),
+        messages=last_messages_for("delegates", [d.id for d in page.items]))
+
+
+@bp.route("/<int:delegate_id>")
+def detail(meeting_id: int, delegate_id: int):
+    """One registration with every field, its e-mail and the decision forms."""
+    meeting = meeting_or_404(meeting_id)
+    delegate = _delegate(meeting, delegate_id)
+    return _render_detail(meeting, delegate, RejectForm())
+
+
+def _render_detail(meeting: Meeting, delegate: Delegate, reject_form: RejectForm, status=200):
+    letter = db.session.scalar(select(NominationLetter).where(
+        NominationLetter.invitation_id == delegate.invitation_id))
+    messages = last_messages_for("delegates", [delegate.id])
+    return render_template("registrations/detail.html", meeting=meeting, delegate=delegate,
+                           letter=letter, reject_form=reject_form, confirm=ConfirmForm(),
+                           message=messages.get(delegate.id)), status
+
+
+@bp.route("/<int:delegate_id>/approve", methods=["POST"])
+def approve_one(meeting_id: int, delegate_id: int):
+    meeting = meeting_or_404(meeting_id)
+    delegate = _delegate(meeting, delegate_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = approve(delegate)
+    except RegistrationError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("registrations.detail", meeting_id=meeting.id,
+                                delegate_id=delegate.id))
+    db.session.commit()
+    if changed:
+        flash(f"{delegate.display_name} approved; the personal link is on its way by e-mail.",
+              "success")
+    else:
+        flash(f"{delegate.display_name} was already approved; nothing changed.", "info")
+    return redirect(url_for("registrations.index", meeting_id=meeting.id))
+
+
+@bp.route("/<int:delegate_id>/reject", methods=["POST"])
+def reject_one(meeting_id: int, delegate_id: int):
+    meeting = meeting_or_404(meeting_id)
+    delegate = _delegate(meeting, delegate_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _render_detail(meeting, delegate, form, status=400)
+    try:
+        changed = reject(delegate, form.reason.data)
+    except RegistrationError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("registrations.detail", meeting_id=meeting.id,
+                                delegate_id=delegate.id))
+    db.session.commit()
+    if changed:
+        flash(f"{delegate.display_name} not approved; they are told why by e-mail.", "success")
+    else:
+        flash(f"{delegate.display_name} was already rejected for that reason.", "info")
+    return redirect(url_for("registrations.index", meeting_id=meeting.id))
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk(meeting_id: int):
+    """Approve or reject every ticked registration (each checked to be this meeting's)."""
+    meeting = meeting_or_404(meeting_id)
+    form = BulkDecisionForm()
+    back = redirect(request.form.get("next") if _safe_next() else
+                    url_for("registrations.index", meeting_id=meeting.id))
+    if not form.validate_on_submit():
+        flash("The reason is too long (2000 characters at most).", "danger")
+        return back
+    ids = request.form.getlist("ids")
+    if not all(i.isdigit() for i in ids):
+        abort(400)
+    try:
+        result = decide_many(meeting, ids, approve_them=bool(form.approve.data),
+                             reason=form.reason.data or "")
+    except LookupError:
+        abort(404)
+    except RegistrationError as error:
+        flash(str(error), "danger")
+        return back
+    db.session.commit()
+    verb = "approved" if form.approve.data else "not approved"
+    flash(f"{len(result.changed)} registration(s) {verb}; the delegates are told by e-mail.",
+          "success")
+    if result.unchanged:
+        flash(f"{len(result.unchanged)} already {verb}: nothing changed for them.", "info")
+    for delegate, why in result.skipped:
+        flash(f"Skipped {delegate.display_name}: {why}", "warning")
+    return back
+
+
+def _safe_next() -> bool:
+    target = request.form.get("next", "")
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+@bp.route("/letters/<int:invitation_id>")
+def letter(meeting_id: int, invitation_id: int):
+    """Download a delegation's nomination letter (staff only, always as an attachment)."""
+    meeting = meeting_or_404(meeting_id)
+    found = db.session.scalar(
+        select(NominationLetter).join(Invitation, NominationLetter.invitation_id == Invitation.id)
+        .where(NominationLetter.invitation_id == invitation_id,
+               Invitation.meeting_id == meeting.id))
+    if found is None:
+        abort(404)
+    response = send_file(io.BytesIO(found.content), mimetype="application/pdf",
+                         as_attachment=True, download_name=found.filename,
+                         conditional=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,369 @@
+"""Registering delegates through an invitation, and the secretariat's decisions.
+
+Services add and flush; the view commits. Every place in a delegation is
+counted and taken while the invitation row is locked (``SELECT ... FOR
+UPDATE`` on PostgreSQL; on SQLite every transaction starts ``BEGIN
+IMMEDIATE``), so parallel submissions cannot exceed the quota. The schema has
+the last word on "one head of delegation" and "one registration per e-mail
+address per meeting": a constraint broken by a parallel request becomes the
+same clear message as the check before it.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import apply_changes, record
+from ..extensions import db
+from ..models import Invitation, Meeting, utcnow
+from ..models.registration import (
+    ACTIVE_STATUSES,
+    ATTENDANCE_MODES,
+    DELEGATE_ROLES,
+    LANGUAGES,
+    REGISTRATION_STATUS_LABELS,
+    Delegate,
+)
+from ..timezones import format_local
+from .choices import is_country
+from .notify import send_approval, send_rejection, send_withdrawal
+
+
+class RegistrationError(ValueError):
+    """A registration or decision the rules refuse; the message says why, in plain words."""
+
+
+# Changing one of these after approval sends the registration back for approval.
+IDENTITY_FIELDS = ("given_name", "family_name", "role", "email_key")
+TEXT_FIELDS = ("title", "given_name", "family_name", "position", "email", "phone", "needs")
+# Meeting statuses in which delegations can no longer be changed.
+CLOSED_MEETING_STATUSES = ("closed", "held", "cancelled")
+
+
+def _secretariat() -> str:
+    return current_app.config["SECRETARIAT_EMAIL"]
+
+
+def deadline_passed(invitation: Invitation) -> bool:
+    """Whether the meeting's registration deadline has passed (the portal's rule too)."""
+    return utcnow() >= invitation.meeting.registration_closes_at
+
+
+def why_closed(invitation: Invitation) -> str | None:
+    """Why the delegation cannot be changed now, or None while registration is open."""
+    meeting = invitation.meeting
+    if meeting.status == "cancelled":
+        return "This meeting has been cancelled."
+    if meeting.status in CLOSED_MEETING_STATUSES and not deadline_passed(invitation):
+        return ("The secretariat has closed registration for this meeting: the delegation "
+                f"can no longer be changed here. Please write to {_secretariat()} if "
+                "something must change.")
+    if meeting.status in CLOSED_MEETING_STATUSES or deadline_passed(invitation):
+        closed_at = format_local(meeting.registration_closes_at, meeting.timezone)
+        return (f"Registration closed on {closed_at}: the delegation can no longer be changed "
+                f"here. Please write to the secretariat at {_secretariat()} if something "
+                "must change.")
+    if utcnow() < meeting.registration_opens_at:
+        opens_at = format_local(meeting.registration_opens_at, meeting.timezone)
+        return f"Registration opens on {opens_at}. Please come back then."
+    return None
+
+
+def check_can_register(invitation: Invitation) -> None:
+    """Refuse unless the invitation is accepted and registration is open."""
+    if invitation.status != "accepted":
+        raise RegistrationError("Your organisation has not accepted the invitation. Accept it "
+                                "first; then you can register the delegation.")
+    reason = why_closed(invitation)
+    if reason:
+        raise RegistrationError(reason)
+
+
+def lock_invitation(invitation: Invitation) -> Invitation:
+    """Lock the invitation's row until the transaction ends, reading it afresh."""
+    return db.session.scalars(
+        select(Invitation).where(Invitation.id == invitation.id).with_for_update()
+        .execution_options(populate_existing=True)).one()
+
+
+def active_count(invitation: Invitation) -> int:
+    """Places taken in the delegation: registrations pending or approved."""
+    return db.session.scalar(select(func.count()).select_from(Delegate).where(
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+
+
+def _clean(details: dict) -> dict:
+    values = {k: (details.get(k) or "").strip() for k in TEXT_FIELDS}
+    values["email_key"] = values["email"].lower()
+    values["nationality"] = (details.get("nationality") or "").strip().upper()
+    for name, allowed in (("role", DELEGATE_ROLES), ("language", LANGUAGES),
+                          ("attendance", ATTENDANCE_MODES)):
+        values[name] = details.get(name) or ""
+        if values[name] not in allowed:
+            raise RegistrationError(f"Choose the {name} from the list.")
+    if not values["family_name"]:
+        raise RegistrationError("The family name is needed.")
+    if "@" not in values["email"]:
+        raise RegistrationError("A valid e-mail address is needed.")
+    if not is_country(values["nationality"]):
+        raise RegistrationError("Choose the nationality from the list of countries.")
+    values["consent_to_publish"] = bool(details.get("consent_to_publish"))
+    return values
+
+
+def _check_quota(invitation: Invitation) -> None:
+    quota = invitation.quota
+    if active_count(invitation) >= quota:
+        raise RegistrationError(
+            f"Your delegation is full: all {quota} places are taken. To register someone "
+            "else, withdraw a delegate first, or ask the secretariat whether your "
+            f"organisation can have more places ({_secretariat()}).")
+
+
+def _head_message(head: Delegate | None) -> str:
+    who = f" ({head.display_name})" if head is not None else ""
+    return (f"Your delegation already has a head of delegation{who}. A delegation has only "
+            "one: choose another role, or first change the role of the current head.")
+
+
+def _check_head(invitation: Invitation, exclude_id: int | None = None) -> None:
+    query = select(Delegate).where(Delegate.invitation_id == invitation.id,
+                                   Delegate.role == "head",
+                                   Delegate.status.in_(ACTIVE_STATUSES))
+    if exclude_id is not None:
+        query = query.where(Delegate.id != exclude_id)
+    head = db.session.scalars(query).first()
+    if head is not None:
+        raise RegistrationError(_head_message(head))
+
+
+EMAIL_TAKEN_ELSEWHERE = (
+    "This e-mail address is already registered for this meeting, by another organisation. "
+    "Each person can be registered only once per meeting; if this is a mistake, please write "
+    "to the secretariat.")
+
+
+def _check_email(invitation: Invitation, email_key: str, exclude_id: int | None = None) -> None:
+    query = select(Delegate).where(Delegate.meeting_id == invitation.meeting_id,
+                                   Delegate.email_key == email_key,
+                                   Delegate.status != "withdrawn")
+    if exclude_id is not None:
+        query = query.where(Delegate.id != exclude_id)
+    other = db.session.scalars(query).first()
+    if other is None:
+        return
+    if other.invitation_id == invitation.id:
+        raise RegistrationError(
+            f"This e-mail address is already used by {other.display_name} in your "
+            "delegation. Each person can be registered only once; give each delegate "
+            "their own address.")
+    raise RegistrationError(EMAIL_TAKEN_ELSEWHERE)
+
+
+def _explain(error: IntegrityError) -> str:
+    message = str(error.orig)
+    if "email" in message:
+        return EMAIL_TAKEN_ELSEWHERE
+    if "one_head" in message or "delegates.invitation_id" in message:
+        return _head_message(None)
+    return ("The registration could not be saved because it conflicts with a change made "
+            "at the same moment. Please reload the page and try again.")
+
+
+@contextmanager
+def _savepoint():
+    """Run the block and flush inside a SAVEPOINT; a broken constraint becomes a message."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError as error:
+        raise RegistrationError(_explain(error)) from error
+
+
+def _check_belongs(invitation: Invitation, delegate: Delegate) -> None:
+    if delegate.invitation_id != invitation.id:
+        raise LookupError("This registration does not belong to this invitation.")
+
+
+def _summary(delegate: Delegate) -> dict:
+    return {"status": [None, delegate.status], "role": [None, delegate.role],
+            "name": [None, delegate.display_name], "email": [None, delegate.email]}
+
+
+def register_delegate(invitation: Invitation, details: dict, *, actor: str) -> Delegate:
+    """Add a pending delegate to the delegation, within its quota (locks the invitation)."""
+    invitation = lock_invitation(invitation)
+    check_can_register(invitation)
+    values = _clean(details)
+    _check_quota(invitation)
+    if values["role"] == "head":
+        _check_head(invitation)
+    _check_email(invitation, values["email_key"])
+    delegate = Delegate(meeting_id=invitation.meeting_id, invitation_id=invitation.id,
+                        status="pending", **values)
+    with _savepoint():
+        db.session.add(delegate)
+    record("register", delegate, meeting=invitation.meeting, actor=actor,
+           changes=_summary(delegate))
+    return delegate
+
+
+def update_delegate(invitation: Invitation, delegate: Delegate, details: dict, *,
+                    actor: str) -> dict:
+    """Change a delegate; a new name, role or address after approval needs approval again."""
+    _check_belongs(invitation, delegate)
+    invitation = lock_invitation(invitation)
+    check_can_register(invitation)
+    if not delegate.active:
+        raise RegistrationError(
+            f"This registration is {REGISTRATION_STATUS_LABELS[delegate.status].lower()}: it "
+            "can no longer be changed. Please write to the secretariat if needed.")
+    values = _clean(details)
+    if values["role"] == "head" and delegate.role != "head":
+        _check_head(invitation, exclude_id=delegate.id)
+    if values["email_key"] != delegate.email_key:
+        _check_email(invitation, values["email_key"], exclude_id=delegate.id)
+    with _savepoint():
+        changes = apply_changes(delegate, values)
+        if delegate.status == "approved" and any(f in changes for f in IDENTITY_FIELDS):
+            changes["status"] = ["approved", "pending"]
+            delegate.status = "pending"
+        if "email_key" in changes:
+            # The personal link went to the old address: it stops working.
+            delegate.token_hash = delegate.token_issued_at = None
+    if changes:
+        record("update", delegate, meeting=invitation.meeting, actor=actor, changes=changes)
+    return changes
+
+
+def withdraw_delegate(invitation: Invitation, delegate: Delegate, *, actor: str) -> bool:
+    """Withdraw a delegate from the delegation and tell them by e-mail; False if already done."""
+    _check_belongs(invitation, delegate)
+    invitation = lock_invitation(invitation)
+    reason = why_closed(invitation)
+    if reason:
+        raise RegistrationError(reason)
+    if delegate.status == "withdrawn":
+        return False
+    if not delegate.active:
+        raise RegistrationError("This registration was not approved: there is nothing to "
+                                "withdraw.")
+    old = delegate.status
+    delegate.status = "withdrawn"
+    delegate.withdrawn_at = utcnow()
+    db.session.flush()
+    send_withdrawal(delegate)
+    record("withdraw", delegate, meeting=invitation.meeting, actor=actor,
+           changes={"status": [old, "withdrawn"]})
+    return True
+
+
+def _decider():
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def _check_decidable(delegate: Delegate) -> None:
+    if delegate.status == "withdrawn":
+        raise RegistrationError(f"{delegate.display_name} was withdrawn by their organisation: "
+                                "there is nothing to decide.")
+    if delegate.invitation.status != "accepted":
+        # Revoked by the secretariat, or declined by the organisation after registering.
+        raise RegistrationError(f"The invitation of {delegate.display_name}'s organisation "
+                                f"is {delegate.invitation.status}, no longer accepted.")
+    if delegate.meeting.status == "cancelled":
+        raise RegistrationError("The meeting has been cancelled.")
+
+
+def approve(delegate: Delegate) -> bool:
+    """Approve and e-mail the delegate their personal link; False if already approved."""
+    if delegate.status == "approved":
+        return False
+    _check_decidable(delegate)
+    old = delegate.status
+    if old == "rejected":
+        # Back in the delegation: it takes a place again, so the rules apply again.
+        invitation = lock_invitation(delegate.invitation)
+        _check_quota(invitation)
+        if delegate.role == "head":
+            _check_head(invitation, exclude_id=delegate.id)
+    with _savepoint():
+        delegate.status = "approved"
+        delegate.decision_reason = ""
+        delegate.decided_at = utcnow()
+        delegate.decided_by = _decider()
+    send_approval(delegate)
+    record("approve", delegate, meeting=delegate.meeting, changes={"status": [old, "approved"]})
+    return True
+
+
+def reject(delegate: Delegate, reason: str) -> bool:
+    """Refuse with a reason the delegate is told by e-mail; False if nothing changes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistrationError("Give the reason for not approving: the delegate will read it.")
+    if delegate.status == "rejected" and delegate.decision_reason == reason:
+        return False
+    _check_decidable(delegate)
+    changes = {"status": [delegate.status, "rejected"],
+               "decision_reason": [delegate.decision_reason, reason]}
+    delegate.status = "rejected"
+    delegate.decision_reason = reason
+    delegate.decided_at = utcnow()
+    delegate.decided_by = _decider()
+    db.session.flush()
+    send_rejection(delegate)
+    record("reject", delegate, meeting=delegate.meeting, changes=changes)
+    return True
+
+
+@dataclass
+class BulkResult:
+    """What a bulk decision did: the registrations changed, and those skipped with why."""
+
+    changed: list[Delegate] = field(default_factory=list)
+    unchanged: list[Delegate] = field(default_factory=list)
+    skipped: list[tuple[Delegate, str]] = field(default_factory=list)
+
+
+def registrations_of(meeting: Meeting, ids) -> list[Delegate]:
+    """The registrations of ``meeting`` with these ids; LookupError if any is not one of them."""
+    wanted = {int(i) for i in ids}
+    delegates = db.session.scalars(select(Delegate).where(
+        Delegate.meeting_id == meeting.id, Delegate.id.in_(wanted or [-1]))
+        .order_by(Delegate.id)).all()
+    if len(delegates) != len(wanted):
+        raise LookupError("A registration is not one of this meeting's.")
+    return delegates
+
+
+def decide_many(meeting: Meeting, ids, *, approve_them: bool, reason: str = "") -> BulkResult:
+    """Approve or reject several registrations of ``meeting``; each is decided on its own."""
+    if not approve_them and not (reason or "").strip():
+        raise RegistrationError("Give the reason for not approving: the delegates will read it.")
+    delegates = registrations_of(meeting, ids)
+    if not delegates:
+        raise RegistrationError("Tick at least one registration.")
+    result = BulkResult()
+    for delegate in delegates:
+        try:
+            changed = approve(delegate) if approve_them else reject(delegate, reason)
+        except RegistrationError as error:
+            result.skipped.append((delegate, str(error)))
+        else:
+            (result.changed if changed else result.unchanged).append(delegate)
+    return result
+
+
+def counts_by_status(meeting: Meeting) -> dict[str, int]:
+    """How many registrations of ``meeting`` are in each status."""
+    rows = db.session.execute(
+        select(Delegate.status, func.count()).where(Delegate.meeting_id == meeting.id)
+        .group_by(Delegate.status)).all()
+    return dict(rows)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# System packages the application needs beyond Python: the Pango/HarfBuzz stack
+# that WeasyPrint renders PDF with (lists of participants, badges, reports),
+# fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
+# poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages.
+#
+# Idempotent: installs only what is missing, and refreshes the package lists
+# only when something is. Run as root (CI and the development machines are).
+set -euo pipefail
+
+PACKAGES=(
+  libpango-1.0-0
+  libpangoft2-1.0-0
+  libharfbuzz0b
+  libharfbuzz-subset0
+  libfontconfig1
+  fontconfig
+  fonts-dejavu-core
+  fonts-noto-core
+  fonts-noto-cjk
+  poppler-utils
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "System packages already installed."
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages: ${missing[*]}. Run this script as root." >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Package lists older than a day (or none at all) are refreshed first.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+  apt-get update -q
+fi
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+fc-cache -f >/dev/null 2>&1 || true
+echo "Installed: ${missing[*]}"
