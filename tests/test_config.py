@@ -51,7 +51,7 @@ def test_production_refuses_debug():
 
 
 def test_production_cookies_are_secure():
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40})
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

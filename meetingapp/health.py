@@ -1,0 +1,125 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (it can serve: database, schema, broker).
+
+Both are cheap JSON for load balancers and orchestrators: no sign-in, no
+rate limit, no session cookie, never cached. ``/readyz`` runs ``SELECT 1``,
+compares the database's Alembic revision with the migration scripts' head
+(read from disk once per process) and pings the broker and the rate-limit
+storage when they are Redis; any failure answers 503 and says which check
+failed, without internal details (those go to the log).
+"""
+
+import threading
+
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app, jsonify
+
+from .extensions import db, limiter
+
+bp = Blueprint("health", __name__)
+limiter.exempt(bp)
+
+_heads_lock = threading.Lock()
+_script_heads: dict[str, frozenset[str]] = {}
+
+
+def script_heads(directory: str) -> frozenset[str]:
+    """The head revision(s) of the migration scripts in ``directory`` (cached per process)."""
+    with _heads_lock:
+        if directory not in _script_heads:
+            config = AlembicConfig()
+            config.set_main_option("script_location", directory)
+            _script_heads[directory] = frozenset(ScriptDirectory.from_config(config).get_heads())
+        return _script_heads[directory]
+
+
+def check_database() -> tuple[str, str]:
+    """``(database, migrations)`` results: "ok" or what is wrong."""
+    # A raw DBAPI connection: no ORM session, and on SQLite no BEGIN IMMEDIATE
+    # (meetingapp/database.py) that would queue the probe behind a writer.
+    try:
+        connection = db.engine.raw_connection()
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("Readiness: the database is unreachable.", exc_info=True)
+        return "unreachable", "unknown"
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+        except Exception:  # noqa: BLE001
+            current_app.logger.warning("Readiness: SELECT 1 failed.", exc_info=True)
+            return "error", "unknown"
+        try:
+            cursor.execute("SELECT version_num FROM alembic_version")
+            current = frozenset(row[0] for row in cursor.fetchall())
+        except Exception:  # noqa: BLE001
+            return "ok", "not applied (run flask db upgrade)"
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    heads = script_heads(current_app.extensions["migrate"].directory)
+    if current == heads:
+        return "ok", "ok"
+    shown = ", ".join(sorted(current)) or "none"
+    return "ok", f"at {shown}, expected {', '.join(sorted(heads))} (run flask db upgrade)"
+
+
+def _redis_client(url: str):
+    clients = current_app.extensions.setdefault("meetingapp.health.redis", {})
+    if url not in clients:
+        import redis
+
+        clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    return clients[url]
+
+
+def check_broker(url: str) -> str:
+    """"ok" if the Celery broker at ``url`` answers."""
+    try:
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            _redis_client(url).ping()
+        else:
+            from kombu import Connection
+
+            with Connection(url, connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=1)
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("Readiness: the broker is unreachable.", exc_info=True)
+        return "unreachable"
+    return "ok"
+
+
+def check_ratelimit_storage() -> str:
+    """"ok" if the shared rate-limit storage answers (sign-in fails without it)."""
+    return "ok" if limiter.storage.check() else "unreachable"
+
+
+def _json(payload: dict, status: int):
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    """The process is alive and answers; touches nothing else."""
+    return _json({"status": "ok"}, 200)
+
+
+@bp.route("/readyz")
+def readyz():
+    """The database answers, the schema is at the migrations' head, the broker answers."""
+    config = current_app.config
+    checks = {}
+    checks["database"], checks["migrations"] = check_database()
+    if config.get("CELERY_BROKER_URL"):
+        checks["broker"] = check_broker(str(config["CELERY_BROKER_URL"]))
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if config.get("RATELIMIT_ENABLED", True) and not storage.startswith("memory://"):
+        checks["ratelimit_storage"] = check_ratelimit_storage()
+    ready = all(value == "ok" for value in checks.values())
+    return _json({"status": "ok" if ready else "unavailable", "checks": checks},
+                 200 if ready else 503)

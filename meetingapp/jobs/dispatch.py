@@ -1,0 +1,100 @@
+"""Dispatch after commit: a job starts only once the transaction that queued it commits.
+
+``start_job`` notes the job's id on the session; when that session's
+transaction commits, each noted job is handed on: to Celery when a broker is
+configured, run right there when JOBS_SYNC (or TESTING), otherwise to a small
+pool of threads in this process. A rollback forgets the ids. Nothing here
+raises into the caller: a job that could not be handed on stays queued.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, current_app
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
+
+PENDING = "meetingapp.jobs.pending"
+EXECUTOR = "meetingapp.jobs.executor"
+RUN_JOB_TASK = "meetingapp.run_job"
+
+_executor_lock = threading.Lock()
+
+
+def note_started(session, job_id: int) -> None:
+    """Remember to dispatch ``job_id`` when ``session``'s transaction commits."""
+    session.info.setdefault(PENDING, []).append(job_id)
+
+
+@event.listens_for(FlaskSession, "after_commit")
+def _jobs_committed(session) -> None:
+    if session.in_nested_transaction():
+        return
+    job_ids = session.info.pop(PENDING, None)
+    if job_ids:
+        dispatch(job_ids)
+
+
+@event.listens_for(FlaskSession, "after_transaction_end")
+def _transaction_ended(session, transaction) -> None:
+    # After a commit the ids are gone already; after a rollback they go.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def dispatch_mode(app: Flask) -> str:
+    """"sync", "celery" or "thread": where this app runs its jobs."""
+    sync = app.config.get("JOBS_SYNC")
+    if sync is True:
+        return "sync"
+    if app.config.get("CELERY_BROKER_URL"):
+        return "celery"
+    if sync is None and app.testing:
+        return "sync"
+    return "thread"
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    with _executor_lock:
+        if EXECUTOR not in app.extensions:
+            workers = max(1, int(app.config.get("JOBS_THREADS") or 1))
+            app.extensions[EXECUTOR] = ThreadPoolExecutor(workers, thread_name_prefix="job")
+        return app.extensions[EXECUTOR]
+
+
+def _run_in_app_context(app: Flask, job_id: int) -> None:
+    from .services import run_job
+
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # noqa: BLE001  (the job stays as it was; the log says why)
+            app.logger.exception("Background job %s could not be run.", job_id)
+
+
+def dispatch(job_ids: list[int]) -> None:
+    """Hand each committed job on to Celery, a thread or (sync) run it now; never raises."""
+    app = current_app._get_current_object()
+    mode = dispatch_mode(app)
+    for job_id in job_ids:
+        try:
+            if mode == "celery":
+                celery = app.extensions["celery"]
+                celery.send_task(RUN_JOB_TASK, args=[job_id],
+                                 queue=app.config.get("CELERY_QUEUE") or "meetingapp")
+            elif mode == "sync":
+                # A fresh app context: a session of its own, as on a worker.
+                _run_in_app_context(app, job_id)
+            else:
+                _executor(app).submit(_run_in_app_context, app, job_id)
+        except Exception:  # noqa: BLE001
+            app.logger.exception("Background job %s could not be started; it stays queued.",
+                                 job_id)
+
+
+def wait_for_threads(app: Flask) -> None:
+    """Wait for every job handed to this app's threads (tests and shutdown)."""
+    with _executor_lock:
+        executor = app.extensions.pop(EXECUTOR, None)
+    if executor is not None:
+        executor.shutdown(wait=True)

@@ -1,0 +1,146 @@
+"""Starting a background job and running it.
+
+``start_job`` adds and flushes, like every service; the job is dispatched
+when the caller's transaction commits (see ``dispatch``). ``run_job`` is what
+a Celery worker, a thread or the request itself calls with the job's id.
+"""
+
+import json
+import time
+
+from flask import current_app
+from sqlalchemy import update
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import BackgroundJob, Meeting, User, utcnow
+from . import dispatch
+from .registry import JobFailed, get_kind
+
+# Progress is written at most this often (seconds): each write is a commit.
+PROGRESS_INTERVAL = 0.5
+
+
+def start_job(kind: str, params: dict | None = None, user: User | None = None,
+              meeting: Meeting | None = None) -> BackgroundJob:
+    """Queue a job of ``kind`` (flushes, audited); it starts once the caller commits."""
+    try:
+        job_kind = get_kind(kind)
+    except KeyError:
+        raise ValueError(f"There is no job kind {kind!r}.") from None
+    params = dict(params or {})
+    try:
+        json.dumps(params)
+    except TypeError as error:
+        raise ValueError(f"Job parameters must be JSON: {error}") from None
+    job = BackgroundJob(kind=kind, params=params, status="queued", progress=0,
+                        message="Waiting to start", error="", result_filename="",
+                        result_mimetype="", result_size=0, created_by=user, meeting=meeting,
+                        created_at=utcnow(), updated_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    record("start_job", job, meeting=meeting, user=user, label=job_kind.title,
+           changes={"kind": kind})
+    dispatch.note_started(db.session(), job.id)
+    return job
+
+
+class ProgressReporter:
+    """``report_progress(percent, message="")`` for a job function: commits, throttled."""
+
+    def __init__(self, session, job: BackgroundJob):
+        self.session = session
+        self.job = job
+        self.last_write = float("-inf")
+
+    def __call__(self, percent: float, message: str = "") -> None:
+        """Record ``percent`` (0-100) and a message for the person waiting; ends the transaction."""
+        percent = max(0, min(99, int(percent)))  # 100 is "done", set by the runner
+        message = (message or self.job.message or "")[:300]
+        now = time.monotonic()
+        if ((percent, message) != (self.job.progress, self.job.message)
+                and now - self.last_write >= PROGRESS_INTERVAL):
+            self.job.progress, self.job.message, self.job.updated_at = percent, message, utcnow()
+            self.last_write = now
+        # Commit even with nothing to write: the job's reads end here, and on
+        # SQLite (every transaction takes the write lock, meetingapp/database.py)
+        # the web requests are not kept waiting while the job computes.
+        self.session.commit()
+
+
+def _claim(session, job_id: int) -> bool:
+    now = utcnow()
+    claimed = session.execute(
+        update(BackgroundJob)
+        .where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
+        .values(status="running", started_at=now, updated_at=now, message="Started")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def _finish(session, job_id: int, **values) -> None:
+    job = session.get(BackgroundJob, job_id, populate_existing=True)
+    values.setdefault("finished_at", utcnow())
+    values.setdefault("updated_at", values["finished_at"])
+    for field, value in values.items():
+        setattr(job, field, value)
+    session.commit()
+
+
+def run_job(job_id: int) -> str | None:
+    """Run the queued job ``job_id`` here and now; its final status, or None if not queued."""
+    session = db.session()
+    # Progress commits must not expire what the job function has loaded.
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _run(session, job_id)
+    finally:
+        session.expire_on_commit = previous
+
+
+def _run(session, job_id: int) -> str | None:
+    if not _claim(session, job_id):
+        return None  # taken by another worker, or no longer queued
+    job = session.get(BackgroundJob, job_id, populate_existing=True)
+    session.commit()  # hold no transaction (on SQLite: no lock) while the job starts
+    error = None
+    try:
+        kind = get_kind(job.kind)
+        data, filename, mimetype = kind.function(job, ProgressReporter(session, job))
+        if not isinstance(data, bytes):
+            raise TypeError(f"the job function returned {type(data).__name__}, not bytes")
+    except KeyError:
+        error = f"There is no job kind {job.kind!r} in this version of the application."
+    except JobFailed as failed:
+        error = str(failed) or "The job failed."
+    except Exception as unexpected:  # noqa: BLE001  (recorded on the job; the worker goes on)
+        current_app.logger.exception("Background job %s (%s) failed.", job_id, job.kind)
+        error = f"The job failed unexpectedly ({type(unexpected).__name__}: {unexpected})."
+    if error is not None:
+        session.rollback()
+        _finish(session, job_id, status="failed", error=error[:2000], message="Failed")
+        return "failed"
+    _finish(session, job_id, status="done", progress=100, message="Ready", result=data,
+            result_filename=filename[:255], result_mimetype=mimetype[:100],
+            result_size=len(data))
+    return "done"
+
+
+def job_status(job: BackgroundJob) -> dict:
+    """What the job page and its JSON show: status, progress, message, error."""
+    stale_minutes = float(current_app.config.get("JOBS_STALE_MINUTES") or 0)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "status_label": job.status_label,
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error,
+        "finished": job.finished,
+        "stalled": job.stalled(stale_minutes),
+        "filename": job.result_filename if job.status == "done" else "",
+        "size": job.result_size if job.status == "done" else 0,
+    }
