@@ -1,0 +1,305 @@
+"""The agenda editor: sessions, items and breaks; reorder and move. Staff only."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..models import AgendaItem, AgendaSession, Meeting
+from ..timezones import utc_to_wall_clock
+from . import bp
+from .errors import AgendaError
+from .forms import ConfirmForm, ItemForm, MoveForm, SessionForm
+from .programme import build_snapshot
+from .publication import diff_snapshots
+from .queries import active_topics, latest_version, load_agenda, pending_proposals, rooms_of
+from .services import (
+    create_item,
+    create_session,
+    delete_item,
+    delete_session,
+    move_item_step,
+    move_item_to_session,
+    reorder_items,
+    restore_item,
+    update_item,
+    update_session,
+)
+from .warnings import agenda_warnings, warnings_about, warnings_by_item
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def meeting_or_404(meeting_id: int) -> Meeting:
+    """The meeting of the URL."""
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _owned(model, meeting: Meeting, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None or obj.meeting_id != meeting.id:
+        abort(404)
+    return obj
+
+
+def _back(meeting: Meeting, anchor: str | None = None):
+    return redirect(url_for("agenda.index", meeting_id=meeting.id, _anchor=anchor))
+
+
+def _flash_warnings(meeting: Meeting, ids) -> None:
+    for warning in warnings_about(load_agenda(meeting), ids):
+        flash(f"Warning — {warning.label}: {warning.message}", "warning")
+
+
+@bp.route("/")
+def index(meeting_id: int):
+    """The draft agenda with its warnings, and what changed since the last publication."""
+    meeting = meeting_or_404(meeting_id)
+    agenda = load_agenda(meeting)
+    warnings = agenda_warnings(agenda)
+    version = latest_version(meeting)
+    unpublished = (diff_snapshots(version.snapshot, build_snapshot(agenda), meeting.timezone)
+                   if version else None)
+    return render_template(
+        "agenda/index.html", meeting=meeting, agenda=agenda, warnings=warnings,
+        by_item=warnings_by_item(warnings), version=version, unpublished=unpublished,
+        pending=pending_proposals(meeting), confirm=ConfirmForm(),
+        move_forms={i.id: _move_form(agenda, i) for i in agenda.items if not i.cancelled})
+
+
+def _move_form(agenda, item) -> MoveForm:
+    form = MoveForm(prefix=f"move-{item.id}", session_id=item.session_id)
+    form.session_id.choices = [("", "No session (free-standing)")] + [
+        (s.id, s.title) for s in agenda.sessions if not s.cancelled]
+    return form
+
+
+def _session_choices(meeting: Meeting) -> list:
+    sessions = db.session.scalars(db.select(AgendaSession).where(
+        AgendaSession.meeting_id == meeting.id, AgendaSession.status == "scheduled")
+        .order_by(AgendaSession.starts_at)).all()
+    return [("", "No session (free-standing item or break)")] + [(s.id, s.title)
+                                                                 for s in sessions]
+
+
+def _form_page(template: str, meeting: Meeting, form, **context):
+    form.topic_ids.choices = [(t.id, t.name) for t in active_topics()]
+    return render_template(template, meeting=meeting, form=form, rooms=rooms_of(meeting),
+                           **context)
+
+
+def _wall_clock(obj, meeting: Meeting) -> dict:
+    return {"starts_at": utc_to_wall_clock(obj.starts_at, meeting.timezone),
+            "ends_at": utc_to_wall_clock(obj.ends_at, meeting.timezone),
+            "topic_ids": [t.id for t in obj.topics]}
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def new_session(meeting_id: int):
+    """Add a session."""
+    meeting = meeting_or_404(meeting_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = create_session(meeting, form.details())
+        except AgendaError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(f"Session “{session.title}” added.", "success")
+            return _back(meeting, f"session-{session.id}")
+    return _form_page("agenda/session_form.html", meeting, form, title="New session")
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(meeting_id: int, session_id: int):
+    """Change a session; its items move along with a new start."""
+    meeting = meeting_or_404(meeting_id)
+    session = _owned(AgendaSession, meeting, session_id)
+    data = None
+    if request.method == "GET":
+        data = {"title": session.title, "description": session.description,
+                "room": session.room, "move_items": True, **_wall_clock(session, meeting)}
+    form = SessionForm(data=data)
+    if form.validate_on_submit():
+        try:
+            changes = update_session(session, form.details())
+        except AgendaError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash("Session saved." if changes else "Nothing was changed.",
+                  "success" if changes else "info")
+            _flash_warnings(meeting, [i.id for i in session.items])
+            return _back(meeting, f"session-{session.id}")
+    return _form_page("agenda/session_form.html", meeting, form, session=session,
+                      title=f"Edit “{session.title}”")
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def delete_session_view(meeting_id: int, session_id: int):
+    """Ask, then delete (or cancel, if published) an empty session."""
+    meeting = meeting_or_404(meeting_id)
+    session = _owned(AgendaSession, meeting, session_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outcome = delete_session(session)
+        except AgendaError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"Session “{session.title}” {outcome}.", "success")
+        return _back(meeting)
+    return render_template("agenda/confirm.html", meeting=meeting, form=form,
+                           title=f"Delete the session “{session.title}”?",
+                           text=("It was published: it will be shown as cancelled."
+                                 if session.was_published else "This cannot be undone."),
+                           button="Delete the session")
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+def new_item(meeting_id: int):
+    """Add an item or break, perhaps shifting the later ones."""
+    meeting = meeting_or_404(meeting_id)
+    form = ItemForm(data={"session_id": request.args.get("session", type=int),
+                          "kind": request.args.get("kind", "item")}
+                    if request.method == "GET" else None)
+    form.session_id.choices = _session_choices(meeting)
+    if form.validate_on_submit():
+        try:
+            item, shifted = create_item(meeting, form.details())
+        except AgendaError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(f"“{item.title}” added" + (f"; {len(shifted)} later entries moved."
+                                            if shifted else "."), "success")
+            _flash_warnings(meeting, [item.id])
+            return _back(meeting, f"item-{item.id}")
+    return _form_page("agenda/item_form.html", meeting, form, title="New item or break")
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_item(meeting_id: int, item_id: int):
+    """Change an item, perhaps shifting the later ones."""
+    meeting = meeting_or_404(meeting_id)
+    item = _owned(AgendaItem, meeting, item_id)
+    data = None
+    if request.method == "GET":
+        data = {"title": item.title, "kind": item.kind, "session_id": item.session_id,
+                "description": item.description, "room": item.room,
+                **_wall_clock(item, meeting)}
+    form = ItemForm(data=data)
+    form.session_id.choices = _session_choices(meeting)
+    if form.validate_on_submit():
+        try:
+            changes, shifted = update_item(item, form.details())
+        except AgendaError as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(("Item saved" + (f"; {len(shifted)} later entries moved." if shifted else "."))
+                  if changes else "Nothing was changed.", "success" if changes else "info")
+            _flash_warnings(meeting, [item.id])
+            return _back(meeting, f"item-{item.id}")
+    return _form_page("agenda/item_form.html", meeting, form, item=item,
+                      title=f"Edit “{item.title}”")
+
+
+@bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
+def delete_item_view(meeting_id: int, item_id: int):
+    """Ask, then delete a draft item or cancel a published one."""
+    meeting = meeting_or_404(meeting_id)
+    item = _owned(AgendaItem, meeting, item_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outcome = delete_item(item)
+        except AgendaError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"“{item.title}” {outcome}.", "success")
+        return _back(meeting)
+    return render_template(
+        "agenda/confirm.html", meeting=meeting, form=form, title=f"Delete “{item.title}”?",
+        text=("It was published: it stays on the programme marked as cancelled, and delegates "
+              "are told when you publish again." if item.was_published
+              else "It was never published. This cannot be undone."),
+        button="Cancel the item" if item.was_published else "Delete the item")
+
+
+@bp.route("/items/<int:item_id>/restore", methods=["POST"])
+def restore_item_view(meeting_id: int, item_id: int):
+    """Put a cancelled item back on the agenda."""
+    meeting = meeting_or_404(meeting_id)
+    item = _owned(AgendaItem, meeting, item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            restore_item(item)
+        except AgendaError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"“{item.title}” is back on the agenda.", "success")
+    return _back(meeting, f"item-{item.id}")
+
+
+@bp.route("/items/<int:item_id>/<any(up, down):direction>", methods=["POST"])
+def move_step(meeting_id: int, item_id: int, direction: str):
+    """The buttons that work without JavaScript: swap with the neighbour."""
+    meeting = meeting_or_404(meeting_id)
+    item = _owned(AgendaItem, meeting, item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            move_item_step(item, direction)
+        except AgendaError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"“{item.title}” moved {direction}; the times follow the new order.", "success")
+    return _back(meeting, f"item-{item.id}")
+
+
+@bp.route("/sessions/<int:session_id>/order", methods=["POST"])
+def reorder(meeting_id: int, session_id: int):
+    """Drag and drop (static/js/agenda.js) posts the new order as ``order=3,1,2``."""
+    meeting = meeting_or_404(meeting_id)
+    session = _owned(AgendaSession, meeting, session_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    raw = request.form.get("order", "")
+    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reorder_items(session, ids)
+    except AgendaError as error:
+        if wants_json:
+            return jsonify(ok=False, error=str(error)), 409
+        flash(str(error), "danger")
+        return _back(meeting, f"session-{session.id}")
+    db.session.commit()
+    if wants_json:
+        return jsonify(ok=True)
+    flash("New order saved; the times follow it.", "success")
+    return _back(meeting, f"session-{session.id}")
+
+
+@bp.route("/items/<int:item_id>/move", methods=["POST"])
+def move(meeting_id: int, item_id: int):
+    """Move an item to another session (or out of sessions)."""
+    meeting = meeting_or_404(meeting_id)
+    item = _owned(AgendaItem, meeting, item_id)
+    form = MoveForm(prefix=f"move-{item.id}")
+    if form.validate_on_submit():
+        try:
+            move_item_to_session(item, form.session_id.data, form.placement.data)
+        except AgendaError as error:
+            flash(" ".join(error.errors.values()), "danger")
+        else:
+            db.session.commit()
+            where = item.session.title if item.session else "no session"
+            flash(f"“{item.title}” moved to {where}.", "success")
+            _flash_warnings(meeting, [item.id])
+    return _back(meeting, f"item-{item.id}")
+

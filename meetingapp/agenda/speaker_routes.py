@@ -1,0 +1,98 @@
+"""An item's chair and speakers: add, reorder, remove. Staff only (the blueprint's rule)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from ..extensions import db
+from ..models import AgendaItem, Speaker
+from ..models.registration import REGISTRATION_STATUS_LABELS
+from . import bp
+from .errors import AgendaError
+from .forms import ConfirmForm, SpeakerForm
+from .queries import load_agenda
+from .routes import meeting_or_404
+from .speakers import add_speaker, move_speaker, parse_choice, remove_speaker, speaker_choices
+from .warnings import warnings_about
+
+
+def _item(meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _speaker(item: AgendaItem, speaker_id: int) -> Speaker:
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or speaker.item_id != item.id:
+        abort(404)
+    return speaker
+
+
+def _page(meeting, item, form, status=200):
+    choices = speaker_choices(meeting)
+    options = [("", "Choose…")]
+    for choice in choices:
+        org = choice.organisation
+        options.append((f"o:{org.id}", f"{org.display_name} — no one named"))
+        options += [(f"d:{d.id}", f"{org.acronym or org.name}: {d.display_name} "
+                                  f"({REGISTRATION_STATUS_LABELS[d.status].lower()})")
+                    for d in choice.delegates]
+    form.speaker.choices = options
+    return render_template("agenda/speakers.html", meeting=meeting, item=item, form=form,
+                           confirm=ConfirmForm(), has_choices=bool(choices),
+                           warnings=warnings_about(load_agenda(meeting), [item.id])), status
+
+
+def _back(meeting, item):
+    return redirect(url_for("agenda.speakers", meeting_id=meeting.id, item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/speakers", methods=["GET", "POST"])
+def speakers(meeting_id: int, item_id: int):
+    """The item's chair and speakers in order, and the form to add one."""
+    meeting = meeting_or_404(meeting_id)
+    item = _item(meeting, item_id)
+    form = SpeakerForm()
+    if form.validate_on_submit():
+        organisation_id, delegate_id = parse_choice(form.speaker.data)
+        try:
+            speaker = add_speaker(item, organisation_id=organisation_id,
+                                  delegate_id=delegate_id, role=form.role.data)
+        except AgendaError as error:
+            form.add_errors(error.errors)
+            return _page(meeting, item, form, status=422)
+        db.session.commit()
+        flash(f"{speaker.display_name} added.", "success")
+        return _back(meeting, item)
+    return _page(meeting, item, form, status=400 if form.errors else 200)
+
+
+@bp.route("/items/<int:item_id>/speakers/<int:speaker_id>/<any(up, down):direction>",
+          methods=["POST"])
+def move_speaker_view(meeting_id: int, item_id: int, speaker_id: int, direction: str):
+    """Move a speaker up or down the list."""
+    meeting = meeting_or_404(meeting_id)
+    item = _item(meeting, item_id)
+    speaker = _speaker(item, speaker_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            move_speaker(speaker, direction)
+        except AgendaError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+    return _back(meeting, item)
+
+
+@bp.route("/items/<int:item_id>/speakers/<int:speaker_id>/remove", methods=["POST"])
+def remove_speaker_view(meeting_id: int, item_id: int, speaker_id: int):
+    """Take a speaker off the item."""
+    meeting = meeting_or_404(meeting_id)
+    item = _item(meeting, item_id)
+    speaker = _speaker(item, speaker_id)
+    if ConfirmForm().validate_on_submit():
+        label = speaker.display_name
+        remove_speaker(speaker)
+        db.session.commit()
+        flash(f"{label} removed.", "success")
+    return _back(meeting, item)
