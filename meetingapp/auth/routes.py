@@ -64,5 +64,7 @@ def index():
 @bp.route("/desk")
 @login_required
 def checkin_home():
-    """Landing page of check-in operators until the check-in desk exists."""
-    return render_template("auth/checkin_home.html")
+    """Landing page of check-in operators: the meetings with a check-in desk."""
+    from ..checkin.routes import meetings_page
+
+    return meetings_page()

@@ -1,0 +1,159 @@
+"""Badges as PDF: one CR80 card (85.6 x 54 mm) per page for a badge printer, or A4
+sheets of ten cards (two columns, five rows) with cut marks.
+
+A badge carries the name with its form of address, the organisation (acronym
+and full name), the role (a head of delegation is marked with a star, a
+dark band and the words), the meeting and its dates, the QR code of the
+check-in code and the badge number. Text sizes are fitted to the card's
+boxes (``fit``); Pango and HarfBuzz shape Arabic, Chinese and Cyrillic with
+the Noto fonts of scripts/install-system-deps.sh.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flask import render_template
+from markupsafe import Markup
+
+from ..models import CheckinCode, Meeting
+from ..models.registration import DELEGATE_ROLE_LABELS, Delegate
+from ..pdf import FONT_STACK, PdfUnavailable
+from ..timezones import utc_to_local
+from .codes import badge_number, current_code
+from .fit import fit_font_size, truncate_to_fit
+from .qr import qr_png_data_uri
+
+LAYOUTS = {"card": "Single badges (CR80 card, 85.6 × 54 mm)",
+           "sheet": "A4 sheets of 10 badges with cut marks"}
+CARD_W, CARD_H = 85.6, 54.0  # mm
+SHEET_W, SHEET_H, COLUMNS, ROWS = 210.0, 297.0, 2, 5
+PER_SHEET = COLUMNS * ROWS
+# Text boxes of the card (mm): the column left of the QR code, and the top band.
+TEXT_W, BAND_W = 53.0, 79.6
+CHUNK = 100  # badges laid out at a time: progress is reported between chunks
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What one badge shows, with its text sizes fitted."""
+
+    number: str
+    address: str
+    name: str
+    name_pt: float
+    name_lang: str
+    name_dir: str
+    acronym: str
+    organisation: str
+    organisation_pt: float
+    role: str
+    is_head: bool
+    meeting: str
+    meeting_pt: float
+    when_where: str
+    qr: Markup
+
+
+def _script(text: str) -> tuple[str, str]:
+    """(lang, dir) for the name's script: Arabic right to left, Chinese, else automatic."""
+    if any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text):
+        return "ar", "rtl"
+    if any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text):
+        return "zh", "ltr"
+    return "", "auto"
+
+
+def meeting_dates(meeting: Meeting) -> str:
+    """The meeting's dates in its own zone: "6 March 2003" or "6–8 March 2003"."""
+    first = utc_to_local(meeting.starts_at, meeting.timezone)
+    last = utc_to_local(meeting.ends_at, meeting.timezone)
+    if first.date() == last.date():
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def badge_for(delegate: Delegate, row: CheckinCode) -> Badge:
+    """The badge of an approved delegate with its code row (``CodeKeyChanged`` if stale)."""
+    organisation = delegate.invitation.organisation
+    meeting = delegate.meeting
+    name = truncate_to_fit(delegate.full_name, TEXT_W, 3, 6.5)
+    org_name = truncate_to_fit(organisation.name, TEXT_W, 2, 5.5)
+    title = truncate_to_fit(meeting.title, BAND_W, 2, 5.0)
+    lang, direction = _script(name)
+    number = badge_number(delegate, row)
+    return Badge(
+        number=number,
+        address=truncate_to_fit(delegate.title or "", TEXT_W, 1, 7.0),
+        name=name, name_pt=fit_font_size(name, TEXT_W, 3, 14, 6.5),
+        name_lang=lang, name_dir=direction,
+        acronym=organisation.acronym or "", organisation=org_name,
+        organisation_pt=fit_font_size(org_name, TEXT_W, 2, 7.5, 5.5),
+        role=DELEGATE_ROLE_LABELS.get(delegate.role, delegate.role),
+        is_head=delegate.role == "head",
+        meeting=title, meeting_pt=fit_font_size(title, BAND_W, 2, 8.0, 5.0),
+        when_where=truncate_to_fit(f"{meeting_dates(meeting)} · {meeting.venue}", BAND_W, 1,
+                                   6.0),
+        # One pixel per module, drawn without smoothing: crisp, and fast to lay out.
+        qr=Markup('<img src="{}" alt="Check-in QR code of badge {}">').format(
+            qr_png_data_uri(current_code(row), scale=1), number),
+    )
+
+
+def sheet_geometry() -> dict:
+    """Where the ten cards and the cut marks go on an A4 sheet (mm)."""
+    left = (SHEET_W - COLUMNS * CARD_W) / 2
+    top = (SHEET_H - ROWS * CARD_H) / 2
+    slots = [(left + (i % COLUMNS) * CARD_W, top + (i // COLUMNS) * CARD_H)
+             for i in range(PER_SHEET)]
+    xs = [left + c * CARD_W for c in range(COLUMNS + 1)]
+    ys = [top + r * CARD_H for r in range(ROWS + 1)]
+    gap, length = 1.5, min(6.0, left - 3, top - 3)
+    marks = ([(x, top - gap - length, 0, length) for x in xs]  # above the grid
+             + [(x, top + ROWS * CARD_H + gap, 0, length) for x in xs]  # below
+             + [(left - gap - length, y, length, 0) for y in ys]  # left
+             + [(left + COLUMNS * CARD_W + gap, y, length, 0) for y in ys])  # right
+    return {"slots": slots, "marks": marks}
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable("PDF rendering needs WeasyPrint and Pango: run "
+                             "scripts/install-system-deps.sh and pip install -r "
+                             "requirements.txt.") from error
+    return weasyprint
+
+
+def render_badges(badges: Sequence[Badge], layout: str, *, title: str = "Badges",
+                  progress: Callable[[float, str], None] | None = None) -> bytes:
+    """The PDF of ``badges`` in ``layout`` ("card" or "sheet"), laid out a chunk at a time."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"Unknown badge layout {layout!r}.")
+    if not badges:
+        raise ValueError("There is no badge to print.")
+    weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=("data",))
+    fonts = FontConfiguration()
+    geometry = sheet_geometry() if layout == "sheet" else None
+    documents = []
+    for start in range(0, len(badges), CHUNK):
+        html = render_template("badges/document.html", badges=badges[start:start + CHUNK],
+                               layout=layout, geometry=geometry, title=title,
+                               card=(CARD_W, CARD_H), per_sheet=PER_SHEET,
+                               font_stack=Markup(FONT_STACK))
+        documents.append(weasyprint.HTML(string=html, base_url="about:blank",
+                                         url_fetcher=fetcher).render(font_config=fonts))
+        if progress:
+            done = min(start + CHUNK, len(badges))
+            progress(85 * done / len(badges), f"{done} of {len(badges)} badges laid out")
+    if progress:
+        progress(90, "Writing the PDF file")
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

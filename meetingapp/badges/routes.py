@@ -1,0 +1,141 @@
+"""Staff views: the badges of a meeting, printing them, re-issuing a check-in code."""
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..jobs import start_job
+from ..mail.messages import slugify
+from ..models import CheckinCode, Invitation, Meeting, Organisation
+from ..models.registration import Delegate
+from ..pdf import PdfUnavailable
+from . import bp
+from .codes import CodeKeyChanged, badge_number, reissue_code
+from .forms import ConfirmForm, OrganisationFilterForm, PrintForm
+from .services import (
+    BadgeError,
+    check_layout,
+    code_rows,
+    print_badges,
+    record_printing,
+    select_delegates,
+)
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _organisation_choices(meeting: Meeting) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Invitation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
+    return [("", "Every organisation")] + [(str(i), name) for i, name in rows]
+
+
+@bp.route("/")
+def index(meeting_id: int):
+    """The approved delegates with their badge numbers; print some, all, or one."""
+    meeting = _meeting(meeting_id)
+    filters = OrganisationFilterForm(request.args)
+    filters.organisation.choices = _organisation_choices(meeting)
+    chosen = filters.organisation.data or ""
+    organisation_id = int(chosen) if chosen.isdigit() else None
+    delegates = select_delegates(meeting, organisation_id=organisation_id).delegates
+    rows = code_rows(delegates, issue=False)
+    numbers = {d.id: badge_number(d, rows.get(d.id)) for d in delegates}
+    form = PrintForm(organisation_id=organisation_id)
+    return render_template("badges/index.html", meeting=meeting, delegates=delegates, rows=rows,
+                           numbers=numbers, form=form, filters=filters,
+                           organisation_id=organisation_id,
+                           sync_limit=current_app.config["BADGES_SYNC_LIMIT"])
+
+
+def _back(meeting: Meeting, organisation_id=None):
+    return redirect(url_for("badges.index", meeting_id=meeting.id,
+                            **({"organisation": organisation_id} if organisation_id else {})))
+
+
+def _download(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/print", methods=["POST"])
+def print_pdf(meeting_id: int):
+    """The PDF of the ticked badges or of every approved one; a large batch as a background job."""
+    meeting = _meeting(meeting_id)
+    form = PrintForm()
+    organisation_id = form.organisation_id.data
+    if not form.validate_on_submit():
+        flash("Choose single badges or A4 sheets.", "danger")
+        return _back(meeting, organisation_id)
+    one = request.form.get("one", "")  # a row's own "PDF" button
+    ids = [one] if one else request.form.getlist("ids")
+    if not all(i.isdigit() for i in ids):
+        abort(400)
+    try:
+        selection = (select_delegates(meeting, organisation_id=organisation_id)
+                     if form.print_all.data and not one else select_delegates(meeting, ids=ids))
+    except LookupError:
+        abort(404)
+    for delegate, why in selection.skipped:
+        flash(f"No badge for {delegate.display_name}: {why}.", "warning")
+    delegates, layout = selection.delegates, check_layout(form.layout.data)
+    if not delegates:
+        flash("Tick at least one approved delegate." if not form.print_all.data else
+              "No delegate is approved yet: there is no badge to print.", "danger")
+        return _back(meeting, organisation_id)
+    if len(delegates) > current_app.config["BADGES_SYNC_LIMIT"]:
+        code_rows(delegates)
+        record_printing(meeting, delegates, layout, background=True)
+        job = start_job("badges", {"delegate_ids": [d.id for d in delegates], "layout": layout},
+                        current_user._get_current_object(), meeting)
+        db.session.commit()
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    try:
+        pdf = print_badges(meeting, delegates, layout)
+    except (BadgeError, CodeKeyChanged, PdfUnavailable) as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return _back(meeting, organisation_id)
+    db.session.commit()
+    name = f"badge-{delegates[0].id}" if len(delegates) == 1 else f"badges-meeting-{meeting.id}"
+    return _download(pdf, f"{slugify(name, 60)}-{layout}.pdf")
+
+
+@bp.route("/<int:delegate_id>/reissue", methods=["GET", "POST"])
+def reissue(meeting_id: int, delegate_id: int):
+    """Ask first (GET), then draw a new check-in code (POST): the old badge stops working."""
+    meeting = _meeting(meeting_id)
+    delegate = db.get_or_404(Delegate, delegate_id)
+    if delegate.meeting_id != meeting.id:
+        abort(404)
+    if delegate.status != "approved":
+        flash(f"{delegate.display_name} is not approved: there is no badge to re-issue.", "warning")
+        return _back(meeting)
+    row = db.session.scalar(select(CheckinCode).where(CheckinCode.delegate_id == delegate.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        row = reissue_code(delegate, current_user._get_current_object())
+        db.session.commit()
+        flash(f"New check-in code for {delegate.display_name} (badge {badge_number(delegate, row)})"
+              ": print the new badge; the old one now scans as unknown.", "success")
+        return _back(meeting)
+    return render_template("badges/reissue.html", meeting=meeting, delegate=delegate, row=row,
+                           number=badge_number(delegate, row), form=form)

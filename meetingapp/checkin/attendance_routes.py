@@ -1,0 +1,95 @@
+"""Staff views of the desk's record: the log of attempts, undoing a check-in, attendance."""
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import STAFF_ROLES, roles_required
+from ..extensions import db
+from ..models import CheckIn, CheckinAttempt, Meeting
+from ..pdf import PdfUnavailable, render_pdf
+from ..registrations.participants import participant_count
+from . import bp
+from .answers import ANSWERS
+from .attendance import attendance_context, attendance_csv, attendance_xlsx
+from .forms import UndoForm
+from .services import CheckinError, undo_checkin
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/<int:meeting_id>/log")
+@roles_required(*STAFF_ROLES)
+def log(meeting_id: int):
+    """Every attempt at the meeting's desks, newest first, with undo for check-ins in force."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    page = db.paginate(
+        select(CheckinAttempt).where(CheckinAttempt.meeting_id == meeting.id)
+        .options(selectinload(CheckinAttempt.delegate), selectinload(CheckinAttempt.checkin))
+        .order_by(CheckinAttempt.at.desc(), CheckinAttempt.id.desc()),
+        per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("checkin/log.html", meeting=meeting, page=page, answers=ANSWERS)
+
+
+@bp.route("/<int:meeting_id>/checkins/<int:checkin_id>/undo", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def undo(meeting_id: int, checkin_id: int):
+    """Ask for the reason (GET), then undo the check-in (POST); audited."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    checkin = db.get_or_404(CheckIn, checkin_id)
+    if checkin.meeting_id != meeting.id:
+        abort(404)
+    form = UndoForm()
+    if form.validate_on_submit():
+        try:
+            undo_checkin(checkin, form.reason.data, current_user._get_current_object())
+        except CheckinError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(f"Check-in of {checkin.delegate.display_name} undone; they can be checked in "
+                  "again.", "success")
+        return redirect(url_for("checkin.log", meeting_id=meeting.id))
+    return render_template("checkin/undo.html", meeting=meeting, checkin=checkin, form=form), \
+        400 if form.errors else 200
+
+
+@bp.route("/<int:meeting_id>/attendance")
+@roles_required(*STAFF_ROLES)
+def attendance(meeting_id: int):
+    """Who attended, by organisation, marked in the list of participants."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return render_template("checkin/attendance.html", **attendance_context(meeting))
+
+
+@bp.route("/<int:meeting_id>/attendance.<any(csv, xlsx):fmt>")
+@roles_required(*STAFF_ROLES)
+def attendance_export(meeting_id: int, fmt: str):
+    """Every approved delegate with whether, when and where they checked in."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    name = f"attendance-meeting-{meeting.id}.{fmt}"
+    if fmt == "csv":
+        return _download(attendance_csv(meeting), "text/csv; charset=utf-8", name)
+    return _download(attendance_xlsx(meeting), XLSX_MIMETYPE, name)
+
+
+@bp.route("/<int:meeting_id>/attendance.pdf")
+@roles_required(*STAFF_ROLES)
+def attendance_pdf(meeting_id: int):
+    """The printable list of participants with those who attended marked."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    context = attendance_context(meeting)
+    try:
+        pdf = render_pdf("checkin/attendance_document.html",
+                         count=participant_count(context["groups"]), **context)
+    except PdfUnavailable as error:
+        flash(str(error), "danger")
+        return redirect(url_for("checkin.attendance", meeting_id=meeting.id))
+    return _download(pdf, "application/pdf", f"attendance-meeting-{meeting.id}.pdf")
