@@ -95,7 +95,18 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments:
+        add_attachment(email, attachment.filename, attachment.mimetype, attachment.content)
     return email
+
+
+def add_attachment(email: EmailMessage, filename: str, mimetype: str, content: bytes) -> None:
+    """Attach ``content`` as ``mimetype`` (parameters such as ``method=REQUEST`` kept)."""
+    kind, *params = [part.strip() for part in mimetype.split(";")]
+    maintype, _, subtype = kind.partition("/")
+    extra = dict(p.split("=", 1) for p in params if "=" in p)
+    email.add_attachment(content, maintype=maintype or "application",
+                         subtype=subtype or "octet-stream", filename=filename, params=extra)
 
 
 def _linkify(line: str) -> str:

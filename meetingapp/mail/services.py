@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import OUTBOX_STATUSES, Meeting, OutboxMessage, utcnow
+from ..models import OUTBOX_STATUSES, Meeting, OutboxAttachment, OutboxMessage, utcnow
 from .delivery import DeliveryReport, deliver_due
 from .dispatch import deliver_soon, note_queued
 from .messages import (
@@ -86,6 +86,7 @@ def queue_message(
     category: str = "",
     related=None,
     reply_to=None,
+    attachments=(),
 ) -> OutboxMessage:
     """Write a message to the outbox in the current transaction (flushes, never commits).
 
@@ -93,7 +94,8 @@ def queue_message(
     ``(name, address)`` or a list of these. ``html`` may be None: an HTML part
     is then made from the text. ``related`` is a model instance or a
     ``(type, id)`` pair, for ``last_message_for``. Raises ``AddressError``
-    for an unusable address. Delivered after the caller commits.
+    for an unusable address. ``attachments`` is a list of
+    ``(filename, mimetype, bytes)``. Delivered after the caller commits.
     """
     to_header = format_addresses(to)
     if not to_header:
@@ -120,6 +122,9 @@ def queue_message(
         message.meeting = meeting
     elif meeting is not None:
         message.meeting_id = int(meeting)
+    for filename, mimetype, content in attachments or ():
+        message.attachments.append(OutboxAttachment(
+            filename=filename, mimetype=mimetype, content=bytes(content)))
     db.session.add(message)
     db.session.flush()
     note_queued(db.session())

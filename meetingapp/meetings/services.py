@@ -24,6 +24,23 @@ from ..timezones import (
 
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 TEXT_LIMITS = {"title": 300, "venue": 300, "address": 500}
+# Changes after which calendars must take the meeting's event again (iCalendar SEQUENCE).
+CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "address")
+# Called with (meeting, changes) after such a change or a change of status (calendar updates).
+CALENDAR_CHANGE_HOOKS: list = []
+
+
+def add_calendar_change_hook(hook) -> None:
+    """Call ``hook(meeting, changes)`` when the meeting's time, place or status changed."""
+    if hook not in CALENDAR_CHANGE_HOOKS:
+        CALENDAR_CHANGE_HOOKS.append(hook)
+
+
+def _calendar_changed(meeting: Meeting, changes: dict) -> None:
+    meeting.sequence = (meeting.sequence or 0) + 1  # calendars take it as an update
+    _flush()
+    for hook in CALENDAR_CHANGE_HOOKS:
+        hook(meeting, changes)
 
 # A constraint the database refused, and the form field it concerns.
 CONSTRAINT_ERRORS = {
@@ -102,6 +119,8 @@ def update_meeting(meeting: Meeting, details: MeetingDetails) -> dict:
     if changes:
         _flush()
         record("update", meeting, meeting=meeting, changes=changes)
+    if changes.keys() & set(CALENDAR_FIELDS):
+        _calendar_changed(meeting, changes)
     return changes
 
 
@@ -124,6 +143,7 @@ def change_status(meeting: Meeting, status: str) -> dict:
     changes = apply_changes(meeting, {"status": status})
     _flush()
     record("change_status", meeting, meeting=meeting, changes=changes)
+    _calendar_changed(meeting, changes)
     return changes
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -57,6 +57,8 @@ class OutboxMessage(db.Model):
     related_id: Mapped[int | None]
 
     meeting = relationship("Meeting")
+    attachments: Mapped[list["OutboxAttachment"]] = relationship(
+        cascade="all, delete-orphan", order_by="OutboxAttachment.id")
 
     @property
     def display_name(self) -> str:
@@ -70,3 +72,17 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status} {self.subject!r}>"
+
+
+class OutboxAttachment(db.Model):
+    """A file attached to an outbox message (a calendar invitation, ...)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    # "text/calendar; method=REQUEST; charset=utf-8": type and parameters.
+    mimetype: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

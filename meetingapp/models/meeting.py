@@ -54,6 +54,8 @@ class Meeting(db.Model):
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delegates_per_organisation: Mapped[int] = mapped_column(default=5)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # iCalendar SEQUENCE of the meeting's event: raised when its time, place or status changes.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,98 @@
+"""Calendar invitations by e-mail: METHOD:REQUEST on approval and on changes, METHOD:CANCEL
+when the meeting, an item or the delegate's place is cancelled. Same UIDs, higher SEQUENCE.
+"""
+
+from flask import render_template
+from sqlalchemy import select
+
+from ..agenda.publication import ChangeNotice, add_change_notice_hook
+from ..extensions import db
+from ..mail.services import last_message_for, queue_message
+from ..meetings.services import add_calendar_change_hook
+from ..models import Delegate, Meeting, OutboxAttachment, utcnow
+from .services import agenda_items, calendar_file, delegate_calendar, public_link
+
+REQUEST_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
+CANCEL_TYPE = "text/calendar; method=CANCEL; charset=utf-8"
+
+
+def invitation(delegate: Delegate) -> tuple[str, str, bytes]:
+    """The delegate's calendar as an invitation (METHOD:REQUEST, ORGANIZER, ATTENDEE)."""
+    calendar = delegate_calendar(delegate, method="REQUEST", attendee=delegate, stamp=utcnow())
+    return ("invite.ics", REQUEST_TYPE, calendar.content)
+
+
+def cancellation(delegate: Delegate) -> tuple[str, str, bytes]:
+    """Every event of the delegate's calendar cancelled (METHOD:CANCEL)."""
+    calendar = delegate_calendar(delegate, method="CANCEL", attendee=delegate, stamp=utcnow(),
+                                 cancelled=True)
+    return ("cancel.ics", CANCEL_TYPE, calendar.content)
+
+
+def approval_attachments(delegate: Delegate) -> list[tuple[str, str, bytes]]:
+    """What the approval e-mail carries: the delegate's invitation."""
+    return [invitation(delegate)]
+
+
+def withdrawal_attachments(delegate: Delegate) -> list[tuple[str, str, bytes]]:
+    """A cancellation, if the delegate was ever sent the invitation (approved before)."""
+    if last_message_for(delegate, "registration_approved") is None:
+        return []
+    return [cancellation(delegate)]
+
+
+def _approved(meeting: Meeting) -> list[Delegate]:
+    return list(db.session.scalars(select(Delegate).where(
+        Delegate.meeting_id == meeting.id, Delegate.status == "approved")
+        .order_by(Delegate.id)))
+
+
+def _attach(message, attachment: tuple[str, str, bytes]) -> None:
+    filename, mimetype, content = attachment
+    message.attachments.append(OutboxAttachment(filename=filename, mimetype=mimetype,
+                                                content=content))
+
+
+def on_change_notice(notice: ChangeNotice) -> None:
+    """A republished agenda: the delegate's items that changed, as an update or cancellation."""
+    delegate = notice.delegate
+    items, published_at = agenda_items(delegate.meeting, delegate)
+    changed = [i for i in items if i.id in notice.changed_item_ids]
+    if not changed:
+        return
+    meeting, stamp = delegate.meeting, utcnow()
+    live = [i for i in changed if not i.cancelled]
+    gone = [i for i in changed if i.cancelled]
+    if live:
+        calendar = calendar_file([(meeting, live, published_at)], "update.ics",
+                                 link_for=public_link, method="REQUEST", attendee=delegate,
+                                 stamp=stamp, include_meeting=False)
+        _attach(notice.message, ("update.ics", REQUEST_TYPE, calendar.content))
+    if gone:
+        calendar = calendar_file([(meeting, gone, published_at)], "cancel.ics",
+                                 link_for=public_link, method="CANCEL", attendee=delegate,
+                                 stamp=stamp, include_meeting=False)
+        _attach(notice.message, ("cancel.ics", CANCEL_TYPE, calendar.content))
+    db.session.flush()
+
+
+def on_meeting_change(meeting: Meeting, changes: dict) -> None:
+    """The meeting moved (time or place) or was cancelled: tell every approved delegate."""
+    cancelled = meeting.status == "cancelled" and "status" in changes
+    moved = bool(changes.keys() & {"starts_at", "ends_at", "timezone", "venue", "address"})
+    if not (cancelled or moved) or meeting.status == "draft":
+        return
+    for delegate in _approved(meeting):
+        template = "cancelled" if cancelled else "moved"
+        subject = (f"Cancelled: {meeting.title}" if cancelled
+                   else f"Calendar update: {meeting.title}")
+        text = render_template(f"calendars/email_{template}.txt", meeting=meeting,
+                               delegate=delegate)
+        queue_message((delegate.display_name, delegate.email), subject, text, None,
+                      meeting=meeting, category=f"calendar_{template}", related=delegate,
+                      attachments=[cancellation(delegate) if cancelled
+                                   else invitation(delegate)])
+
+
+add_change_notice_hook(on_change_notice)
+add_calendar_change_hook(on_meeting_change)

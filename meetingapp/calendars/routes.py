@@ -1,0 +1,67 @@
+"""Staff: the meeting, its agenda or one item as .ics, and the staff subscription feed."""
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..models import Meeting
+from . import bp
+from .responses import send_calendar
+from .services import agenda_items, calendar_file, feed_of, issue_feed, revoke_feed, staff_link
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+@bp.route("/<int:meeting_id>/calendar.ics")
+def meeting_ics(meeting_id: int):
+    """The whole meeting as one event."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return send_calendar(calendar_file([(meeting, [], None)], f"meeting-{meeting.id}.ics",
+                                       link_for=staff_link, name=meeting.title))
+
+
+@bp.route("/<int:meeting_id>/calendar/agenda.ics")
+def agenda_ics(meeting_id: int):
+    """The meeting and one event per published agenda item."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    items, published_at = agenda_items(meeting)
+    return send_calendar(calendar_file([(meeting, items, published_at)],
+                                       f"meeting-{meeting.id}-agenda.ics",
+                                       link_for=staff_link, name=meeting.title))
+
+
+@bp.route("/<int:meeting_id>/calendar/items/<int:item_id>.ics")
+def item_ics(meeting_id: int, item_id: int):
+    """One published agenda item."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    items, published_at = agenda_items(meeting)
+    items = [i for i in items if i.id == item_id]
+    if not items:
+        abort(404)
+    return send_calendar(calendar_file([(meeting, items, published_at)],
+                                       f"meeting-{meeting.id}-item-{item_id}.ics",
+                                       link_for=staff_link, name=meeting.title,
+                                       include_meeting=False))
+
+
+@bp.route("/calendar/feed", methods=["GET", "POST"])
+def staff_feed():
+    """The staff member's own feed of every meeting: issue, re-issue or revoke its link."""
+    user = current_user._get_current_object()
+    token = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            revoke_feed(user=user, actor=user.email)
+        else:
+            token = issue_feed(user=user, actor=user.email)
+        db.session.commit()
+    feed = feed_of(user=user)
+    response = render_template("calendars/staff_feed.html", feed=feed,
+                               links=_feed_links(token) if token else None)
+    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _feed_links(token: str) -> dict:
+    https = url_for("calendar_feeds.feed", token=token, _external=True, _scheme="https")
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
