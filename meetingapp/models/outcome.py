@@ -1,0 +1,139 @@
+"""Discussion outcomes of a meeting, linked to organisations, with follow-up history."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+OUTCOME_KINDS = ("summary", "conclusion", "recommendation", "commitment", "action")
+OUTCOME_KIND_LABELS = {"summary": "Summary", "conclusion": "Conclusion",
+                       "recommendation": "Recommendation", "commitment": "Commitment",
+                       "action": "Action item"}
+FOLLOWED_KINDS = ("commitment", "action")
+OUTCOME_STATUSES = ("open", "in_progress", "done", "dropped")
+OUTCOME_STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                         "dropped": "Dropped"}
+NOTE_SOURCES = ("staff", "representative")
+NOTE_REVIEWS = ("pending", "accepted", "rejected")
+
+outcome_organisations = Table(
+    "outcome_organisations", db.metadata,
+    Column("outcome_id", ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"),
+           primary_key=True, index=True),
+)
+
+
+class Outcome(db.Model):
+    """A summary, conclusion, recommendation, commitment or action item of a meeting."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {OUTCOME_KINDS!r}", name="kind_known"),
+        CheckConstraint(f"status IN {OUTCOME_STATUSES!r}", name="status_known"),
+        CheckConstraint("text <> ''", name="text_not_empty"),
+        # Only commitments and action items have an owner and a due date.
+        CheckConstraint(f"kind IN {FOLLOWED_KINDS!r} OR (owner_id IS NULL AND due_on IS NULL)",
+                        name="followed_kinds_only"),
+        # The agenda item, if any, is one of the same meeting.
+        ForeignKeyConstraint(["agenda_item_id", "meeting_id"],
+                             ["agenda_items.id", "agenda_items.meeting_id"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)  # Markdown
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_note: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    # The commitment of an earlier meeting this one carries over.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outcomes.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    meeting = relationship("Meeting")
+    agenda_item = relationship("AgendaItem", foreign_keys=[agenda_item_id],
+                               primaryjoin="Outcome.agenda_item_id == AgendaItem.id")
+    owner = relationship("Organisation", foreign_keys=[owner_id])
+    organisations = relationship("Organisation", secondary=outcome_organisations,
+                                 order_by="Organisation.name")
+    carried_from = relationship("Outcome", remote_side=[id])
+    notes: Mapped[list["OutcomeNote"]] = relationship(
+        back_populates="outcome", cascade="all, delete-orphan",
+        order_by="(OutcomeNote.created_at, OutcomeNote.id)")
+
+    @property
+    def followed(self) -> bool:
+        return self.kind in FOLLOWED_KINDS
+
+    @property
+    def kind_label(self) -> str:
+        return OUTCOME_KIND_LABELS[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return OUTCOME_STATUS_LABELS[self.status]
+
+    @property
+    def display_name(self) -> str:
+        first = (self.text or "").strip().splitlines()[0] if self.text.strip() else ""
+        return f"{self.kind_label}: {first[:80]}"
+
+    def is_open(self) -> bool:
+        return self.followed and self.status in ("open", "in_progress")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open() and self.due_on is not None and self.due_on < today
+
+
+class OutcomeNote(db.Model):
+    """A dated history entry (status change and/or comment); representatives' await review."""
+
+    __tablename__ = "outcome_notes"
+    __table_args__ = (
+        CheckConstraint(f"source IN {NOTE_SOURCES!r}", name="source_known"),
+        CheckConstraint(f"review IN {NOTE_REVIEWS!r}", name="review_known"),
+        CheckConstraint(f"status_to IS NULL OR status_to IN {OUTCOME_STATUSES!r}",
+                        name="status_to_known"),
+        CheckConstraint("source = 'representative' OR review = 'accepted'",
+                        name="staff_notes_accepted"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id", ondelete="CASCADE"),
+                                            index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20), default="staff")
+    review: Mapped[str] = mapped_column(String(20), default="accepted")
+    status_from: Mapped[str | None] = mapped_column(String(20))
+    status_to: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    outcome: Mapped[Outcome] = relationship(back_populates="notes")
+    organisation = relationship("Organisation")
+
+    @property
+    def display_name(self) -> str:
+        return f"Note on outcome {self.outcome_id}"

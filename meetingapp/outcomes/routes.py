@@ -1,0 +1,168 @@
+"""Staff pages for outcomes: overview with filters, add/edit, history, carry-over."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..models import Meeting, Organisation
+from ..models.agenda import AgendaItem
+from ..models.outcome import OUTCOME_KIND_LABELS, OUTCOME_STATUS_LABELS, Outcome, OutcomeNote
+from . import bp
+from .forms import ConfirmForm, OutcomeForm, StatusForm
+from .services import (
+    OutcomeError,
+    carry_over,
+    change_status,
+    create_outcome,
+    filtered_outcomes,
+    meeting_today,
+    open_commitments_before,
+    pending_notes,
+    review_progress,
+    update_outcome,
+)
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def _outcome(meeting: Meeting, outcome_id: int) -> Outcome:
+    outcome = db.session.get(Outcome, outcome_id)
+    if outcome is None or outcome.meeting_id != meeting.id:
+        abort(404)
+    return outcome
+
+
+def _form(meeting: Meeting, obj=None) -> OutcomeForm:
+    form = OutcomeForm(obj=obj)
+    items = db.session.scalars(select(AgendaItem).where(
+        AgendaItem.meeting_id == meeting.id, AgendaItem.kind == "item")
+        .order_by(AgendaItem.starts_at, AgendaItem.position)).all()
+    orgs = db.session.scalars(select(Organisation).where(Organisation.active)
+                              .order_by(Organisation.name)).all()
+    form.set_choices(items, orgs)
+    return form
+
+
+@bp.route("/")
+def index(meeting_id: int):
+    """The meeting's outcomes, filtered by kind, status, organisation, overdue."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    args = request.args
+    org_id = args.get("organisation", type=int)
+    outcomes = filtered_outcomes(
+        meeting, kind=args.get("kind", "") if args.get("kind") in OUTCOME_KIND_LABELS else "",
+        status=args.get("status", "") if args.get("status") in OUTCOME_STATUS_LABELS else "",
+        organisation_id=org_id, overdue=args.get("overdue") == "1")
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("outcomes/index.html", meeting=meeting, outcomes=outcomes,
+                           today=meeting_today(meeting), organisations=orgs, args=args,
+                           kinds=OUTCOME_KIND_LABELS, statuses=OUTCOME_STATUS_LABELS,
+                           pending=pending_notes(meeting), review_form=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create(meeting_id: int):
+    """Add an outcome (``?item=<id>`` from the agenda item page)."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = _form(meeting)
+    if request.method == "GET" and request.args.get("item", type=int):
+        form.agenda_item_id.data = request.args.get("item", type=int)
+    if form.validate_on_submit():
+        try:
+            outcome = create_outcome(meeting, form.details(), form.organisation_ids.data)
+        except OutcomeError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("The outcome is recorded.", "success")
+            return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
+                                    outcome_id=outcome.id))
+    return render_template("outcomes/form.html", meeting=meeting, form=form, outcome=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/<int:outcome_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int, outcome_id: int):
+    """Change an outcome."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    outcome = _outcome(meeting, outcome_id)
+    form = _form(meeting, obj=outcome)
+    if request.method == "GET":
+        form.organisation_ids.data = [o.id for o in outcome.organisations]
+    if form.validate_on_submit():
+        try:
+            update_outcome(outcome, form.details(), form.organisation_ids.data)
+        except OutcomeError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("The outcome is saved.", "success")
+            return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
+                                    outcome_id=outcome.id))
+    return render_template("outcomes/form.html", meeting=meeting, form=form, outcome=outcome), (
+        400 if form.errors else 200)
+
+
+@bp.route("/<int:outcome_id>", methods=["GET", "POST"])
+def detail(meeting_id: int, outcome_id: int):
+    """An outcome with its history; POST adds a status change or comment."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    outcome = _outcome(meeting, outcome_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_status(outcome, form.status.data or None, form.comment.data or "",
+                          actor=current_user.email)
+        except OutcomeError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("The history is updated.", "success")
+            return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
+                                    outcome_id=outcome.id))
+    return render_template("outcomes/detail.html", meeting=meeting, outcome=outcome, form=form,
+                           today=meeting_today(meeting), review_form=ConfirmForm())
+
+
+@bp.route("/notes/<int:note_id>/<any(accept, reject):answer>", methods=["POST"])
+def review(meeting_id: int, note_id: int, answer: str):
+    """Accept or reject a representative's progress note."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    note = db.session.get(OutcomeNote, note_id)
+    if note is None or note.outcome.meeting_id != meeting.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            review_progress(note, answer == "accept")
+        except OutcomeError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash("Progress note accepted." if answer == "accept" else "Progress note rejected.",
+                  "success")
+    return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
+                            outcome_id=note.outcome_id))
+
+
+@bp.route("/carry-over", methods=["GET", "POST"])
+def carry(meeting_id: int):
+    """Open commitments of earlier meetings; POST ``outcome_id`` carries one into this one."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        source = db.session.get(Outcome, request.form.get("outcome_id", type=int) or 0)
+        if source is None:
+            abort(404)
+        try:
+            carry_over(source, meeting)
+        except OutcomeError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash("The commitment is carried into this meeting.", "success")
+        return redirect(url_for("outcomes.carry", meeting_id=meeting.id))
+    return render_template("outcomes/carry.html", meeting=meeting,
+                           outcomes=open_commitments_before(meeting), form=form,
+                           today=meeting_today(meeting))

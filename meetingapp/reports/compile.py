@@ -1,0 +1,197 @@
+"""The compiled report (DOCX and PDF) and the communiqué draft (DOCX)."""
+
+import io
+from itertools import groupby
+
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from sqlalchemy import select
+
+from ..extensions import db
+from ..markdown import markdown_to_text
+from ..models import Meeting
+from ..models.organisation import KIND_LABELS
+from ..models.outcome import OUTCOME_KIND_LABELS, Outcome
+from ..pdf import html_to_pdf
+from ..timezones import format_local
+from .services import accepted_contributions, sections_of
+
+REPORT_TITLE = ("Report on the activities of international, regional and sub-regional "
+                "organisations")
+KIND_HEADINGS = {kind: f"{label} organisations" for kind, label in KIND_LABELS.items()}
+ANNEX_TITLE = "Annex: outcomes and commitments by organisation"
+PDF_CSS = """
+.title-page { break-after: page; text-align: center; padding-top: 60mm; }
+.toc { break-after: page; }
+.toc a::after { content: leader('.') target-counter(attr(href), page); }
+h2.kind { break-before: page; }
+"""
+
+
+def _paragraphs(markdown: str) -> list[str]:
+    """Plain-text paragraphs of sanitised Markdown (script and markup removed)."""
+    text = markdown_to_text(markdown)
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def report_structure(meeting: Meeting) -> dict:
+    """What both formats show: contributions grouped by kind, the outcomes annex."""
+    sections = sections_of(meeting, create_defaults=False)
+    groups = []
+    for kind, items in groupby(accepted_contributions(meeting), key=lambda c: c.organisation.kind):
+        entries = []
+        for c in items:
+            parts = [(s.title, _paragraphs(c.text_for(s.id))) for s in sections]
+            entries.append({"organisation": c.organisation,
+                            "sections": [(t, p) for t, p in parts if p]})
+        groups.append({"kind": kind, "heading": KIND_HEADINGS[kind], "entries": entries})
+    outcomes = db.session.scalars(select(Outcome).where(Outcome.meeting_id == meeting.id)
+                                  .order_by(Outcome.kind, Outcome.id)).all()
+    by_org: dict = {}
+    for outcome in outcomes:
+        orgs = list(outcome.organisations) or [None]
+        for org in orgs:
+            by_org.setdefault(org, []).append(outcome)
+    annex = sorted(((org, items) for org, items in by_org.items() if org is not None),
+                   key=lambda pair: pair[0].name.casefold())
+    if None in by_org:
+        annex.append((None, by_org[None]))
+    annex_rows = [{"name": org.display_name if org else "Not linked to an organisation",
+                   "outcomes": [_outcome_line(o) for o in items]} for org, items in annex]
+    return {"meeting": meeting, "title": REPORT_TITLE, "groups": groups, "annex": annex_rows,
+            "date": format_local(meeting.starts_at, meeting.timezone, "%d %B %Y"),
+            "annex_title": ANNEX_TITLE}
+
+
+def _outcome_line(outcome: Outcome) -> dict:
+    follow = ""
+    if outcome.followed:
+        bits = [outcome.status_label]
+        if outcome.owner:
+            bits.append(f"owner: {outcome.owner.display_name}")
+        if outcome.due_on:
+            bits.append(f"due {outcome.due_on:%d %B %Y}")
+        elif outcome.due_note:
+            bits.append(f"due {outcome.due_note}")
+        follow = "; ".join(bits)
+    return {"kind": OUTCOME_KIND_LABELS[outcome.kind], "text": " ".join(_paragraphs(outcome.text)),
+            "follow": follow}
+
+
+def _is_rtl(text: str) -> bool:
+    """Whether the first strong letter of ``text`` is Arabic or Hebrew."""
+    for char in text:
+        if "\u0590" <= char <= "\u08ff" or "\ufb1d" <= char <= "\ufefc":
+            return True
+        if char.isalpha():
+            return False
+    return False
+
+
+def _bidi(paragraph) -> None:
+    """Mark a right-to-left paragraph (and its runs) so that Word lays it out right."""
+    if not _is_rtl(paragraph.text):
+        return
+    paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
+    for run in paragraph.runs:
+        run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+
+
+def _toc_field(document) -> None:
+    """A Word table-of-contents field (Word fills in page numbers when it updates fields)."""
+    run = document.add_paragraph().add_run()
+    begin, instr, sep, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"),
+                              OxmlElement("w:fldChar"), OxmlElement("w:fldChar"))
+    begin.set(qn("w:fldCharType"), "begin")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = 'TOC \\o "1-2" \\h \\z \\u'
+    sep.set(qn("w:fldCharType"), "separate")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, sep, end):
+        run._r.append(element)
+
+
+def _save(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def compiled_docx(meeting: Meeting, progress=None) -> bytes:
+    """The compiled report as an editable DOCX."""
+    data = report_structure(meeting)
+    document = Document()
+    document.add_heading(data["title"], level=0)
+    document.add_paragraph(meeting.title)
+    document.add_paragraph(f"{meeting.venue}, {data['date']}")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("Contents", style="TOC Heading" if "TOC Heading" in [
+        s.name for s in document.styles] else None).runs[0].bold = True
+    for group in data["groups"]:
+        document.add_paragraph(group["heading"])
+        for entry in group["entries"]:
+            document.add_paragraph(entry["organisation"].display_name, style="List Bullet")
+    document.add_paragraph(data["annex_title"])
+    _toc_field(document)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    total = sum(len(g["entries"]) for g in data["groups"]) or 1
+    done = 0
+    for group in data["groups"]:
+        document.add_heading(group["heading"], level=1)
+        for entry in group["entries"]:
+            document.add_heading(entry["organisation"].display_name, level=2)
+            for title, paragraphs in entry["sections"]:
+                document.add_heading(title, level=3)
+                for paragraph in paragraphs:
+                    document.add_paragraph(paragraph)
+            done += 1
+            if progress:
+                progress(5 + 85 * done / total, f"{done} of {total} contributions")
+    document.add_heading(data["annex_title"], level=1)
+    for row in data["annex"]:
+        document.add_heading(row["name"], level=2)
+        for line in row["outcomes"]:
+            text = f"{line['kind']}: {line['text']}" + (f" ({line['follow']})"
+                                                       if line["follow"] else "")
+            document.add_paragraph(text, style="List Bullet")
+    for paragraph in document.paragraphs:
+        _bidi(paragraph)
+    return _save(document)
+
+
+def compiled_pdf(meeting: Meeting, progress=None) -> bytes:
+    """The compiled report as PDF (WeasyPrint; every UN script shaped)."""
+    from flask import render_template
+
+    data = report_structure(meeting)
+    if progress:
+        progress(20, "Laying out the pages")
+    return html_to_pdf(render_template("reports/compiled_pdf.html", **data), extra_css=PDF_CSS)
+
+
+def communique_docx(meeting: Meeting) -> bytes:
+    """A draft communiqué of the meeting's summaries, conclusions and recommendations."""
+    outcomes = db.session.scalars(select(Outcome).where(
+        Outcome.meeting_id == meeting.id,
+        Outcome.kind.in_(("summary", "conclusion", "recommendation")))
+        .order_by(Outcome.id)).all()
+    document = Document()
+    document.add_heading(f"Communiqué — {meeting.title}", level=0)
+    document.add_paragraph(f"{meeting.venue}, "
+                           f"{format_local(meeting.starts_at, meeting.timezone, '%d %B %Y')}")
+    document.add_paragraph("DRAFT for the secretariat to edit.").runs[0].italic = True
+    for kind, heading in (("summary", "Summary"), ("conclusion", "Conclusions"),
+                          ("recommendation", "Recommendations")):
+        items = [o for o in outcomes if o.kind == kind]
+        if not items:
+            continue
+        document.add_heading(heading, level=1)
+        for outcome in items:
+            for paragraph in _paragraphs(outcome.text):
+                document.add_paragraph(paragraph, style="List Number" if kind != "summary"
+                                       else None)
+    for paragraph in document.paragraphs:
+        _bidi(paragraph)
+    return _save(document)

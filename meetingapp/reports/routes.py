@@ -1,0 +1,159 @@
+"""Staff pages for the activity report: sections, deadline, contributions, compiled document."""
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..extensions import db
+from ..jobs import start_job
+from ..mail.messages import slugify
+from ..models import Meeting
+from ..models.report import Contribution, ReportSection
+from ..timezones import local_to_utc, utc_to_wall_clock
+from . import bp
+from .compile import communique_docx
+from .forms import ConfirmForm, DeadlineForm, SectionForm
+from .jobs import MIMETYPES
+from .services import (
+    ReportError,
+    accept,
+    add_section,
+    overview,
+    remind_missing,
+    remove_section,
+    reopen,
+    sections_of,
+    set_deadline,
+    settings_of,
+)
+
+restrict_blueprint(bp, *STAFF_ROLES)
+
+
+def _back(meeting_id: int):
+    return redirect(url_for("reports.index", meeting_id=meeting_id))
+
+
+def _contribution(meeting: Meeting, contribution_id: int) -> Contribution:
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None or contribution.meeting_id != meeting.id:
+        abort(404)
+    return contribution
+
+
+@bp.route("/")
+def index(meeting_id: int):
+    """Sections, deadline, who has submitted, and the compiled document."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    sections = sections_of(meeting)
+    settings = settings_of(meeting)
+    db.session.commit()  # the default sections, made on first view
+    deadline_form = DeadlineForm(data={"deadline": utc_to_wall_clock(settings.deadline_at,
+                                                                     meeting.timezone)})
+    return render_template("reports/index.html", meeting=meeting, sections=sections,
+                           settings=settings, rows=overview(meeting), section_form=SectionForm(),
+                           deadline_form=deadline_form, form=ConfirmForm())
+
+
+@bp.route("/sections", methods=["POST"])
+def create_section(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            add_section(meeting, form.title.data, form.guidance.data or "")
+        except ReportError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("The section is added.", "success")
+    else:
+        flash("A section needs a title.", "danger")
+    return _back(meeting.id)
+
+
+@bp.route("/sections/<int:section_id>/delete", methods=["POST"])
+def delete_section(meeting_id: int, section_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    section = db.session.get(ReportSection, section_id)
+    if section is None or section.meeting_id != meeting.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        remove_section(section)
+        db.session.commit()
+        flash("The section is removed.", "success")
+    return _back(meeting.id)
+
+
+@bp.route("/deadline", methods=["POST"])
+def deadline(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = DeadlineForm()
+    if form.validate_on_submit():
+        value = form.deadline.data
+        set_deadline(meeting, local_to_utc(value, meeting.timezone) if value else None)
+        db.session.commit()
+        flash("The deadline is saved.", "success")
+    else:
+        flash("Give the deadline as a date and time.", "danger")
+    return _back(meeting.id)
+
+
+@bp.route("/contributions/<int:contribution_id>")
+def contribution(meeting_id: int, contribution_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    item = _contribution(meeting, contribution_id)
+    return render_template("reports/contribution.html", meeting=meeting, contribution=item,
+                           sections=sections_of(meeting), form=ConfirmForm())
+
+
+@bp.route("/contributions/<int:contribution_id>/<any(accept, reopen):action>",
+          methods=["POST"])
+def act(meeting_id: int, contribution_id: int, action: str):
+    """Accept or reopen a contribution."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    item = _contribution(meeting, contribution_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            (accept if action == "accept" else reopen)(item)
+        except ReportError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash("Contribution accepted." if action == "accept" else
+                  "Contribution reopened: the organisation can change it.", "success")
+    return redirect(url_for("reports.contribution", meeting_id=meeting.id,
+                            contribution_id=item.id))
+
+
+@bp.route("/remind", methods=["POST"])
+def remind(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if ConfirmForm().validate_on_submit():
+        count = remind_missing(meeting)
+        db.session.commit()
+        flash(f"{count} reminder(s) queued.", "success")
+    return _back(meeting.id)
+
+
+@bp.route("/compile/<any(docx, pdf):fmt>", methods=["POST"])
+def compile_report(meeting_id: int, fmt: str):
+    """Start the compiled report as a background job; its page shows progress."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        return _back(meeting.id)
+    job = start_job("compiled_report", {"format": fmt}, user=current_user._get_current_object(),
+                    meeting=meeting)
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/communique.docx")
+def communique(meeting_id: int):
+    """A draft communiqué of the summary outcomes, for staff to edit."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    data = communique_docx(meeting)
+    filename = f"communique-{slugify(meeting.title, 40)}.docx"
+    return Response(data, mimetype=MIMETYPES["docx"], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
