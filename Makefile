@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev browser clean
+.PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -36,12 +36,16 @@ run: $(VENV)/.installed instance/config.py
 ## (`make browser`), and are skipped without it; REQUIRE_BROWSER=1 makes a skip fail.
 test: lint test-sqlite test-postgres
 
+## system-deps: Pango and Noto fonts for PDFs, poppler for tests (idempotent; needs root)
+system-deps:
+	bash scripts/install-system-deps.sh
+
 ## browser: install Debian's chromium for the browser tests (idempotent; needs root)
 browser:
 	bash scripts/install-browser.sh
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts
+	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 
 test-sqlite: $(VENV)/.installed-dev
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
@@ -55,3 +59,10 @@ test-postgres: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## bench: HTTP benchmarks at two data sizes on a throw-away PostgreSQL database (127.0.0.1:5432),
+## served by gunicorn; prints figures and ratios to a baseline route against the targets.
+## benchmarks/soak.py (2 min) and benchmarks/quota_http.py are run on their own.
+.PHONY: bench
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run.py

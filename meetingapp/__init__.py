@@ -22,8 +22,12 @@ def create_app(config: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
+    register_request_log(app)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
+    register_health(app)
+    register_background_work(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -60,10 +64,56 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import audit, auth, invitations, mail, meetings, organisations, portal, users
+    from . import (
+        agenda,
+        audit,
+        auth,
+        badges,
+        checkin,
+        delegates,
+        invitations,
+        mail,
+        meetings,
+        organisations,
+        outcomes,
+        portal,
+        registrations,
+        reports,
+        users,
+    )
 
-    for module in (auth, users, organisations, meetings, invitations, portal, audit, mail):
+    for module in (auth, users, organisations, meetings, invitations, registrations, portal,
+                   delegates, agenda, badges, checkin, audit, mail, outcomes, reports):
         app.register_blueprint(module.bp)
+    from . import calendars
+
+    calendars.register(app)
+
+
+def register_request_log(app: Flask) -> None:
+    from .request_log import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from .security import register
+
+    register(app)
+
+
+def register_health(app: Flask) -> None:
+    from .health import bp
+
+    app.register_blueprint(bp)
+
+
+def register_background_work(app: Flask) -> None:
+    from .jobs import bp
+    from .tasks import init_celery
+
+    app.register_blueprint(bp)
+    init_celery(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

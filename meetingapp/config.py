@@ -46,6 +46,19 @@ class DefaultConfig:
     # Requests per address to the representatives' and delegates' link pages.
     PORTAL_RATE_LIMIT = "60 per minute"
 
+    # Registration of delegates: the largest nomination letter (PDF) accepted,
+    # in bytes; it must stay below MAX_CONTENT_LENGTH (the whole request).
+    NOMINATION_LETTER_MAX_BYTES = 5 * 1024 * 1024
+
+    # The agenda (meetingapp/agenda): publishing a version e-mails the programme (first
+    # version) or a summary of its changes to every approved delegate; False: no e-mail.
+    AGENDA_NOTIFY_ON_PUBLISH = True
+
+    # Calendar invitations (meetingapp/calendars): the host part of every event UID
+    # (meeting-<id>@host, item-<id>@host). Set it once and never change it, or calendars
+    # see new events; None: SERVER_NAME, else the request's host.
+    CALENDAR_UID_HOST = None
+
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
@@ -81,6 +94,44 @@ class DefaultConfig:
     MAIL_STALE_CLAIM_MINUTES = 10  # a "sending" claim older than this is retried
     MAIL_BATCH_SIZE = 20  # messages claimed at a time
 
+    # Serving behind a reverse proxy (meetingapp/security.py): how many proxies in
+    # front of the app append to X-Forwarded-For and set X-Forwarded-Proto
+    # (werkzeug ProxyFix). 0: none; the headers are then ignored, as anyone can send them.
+    TRUSTED_PROXIES = 0
+    # Content-Security-Policy of every response; None: the built-in strict policy.
+    CONTENT_SECURITY_POLICY = None
+    # Strict-Transport-Security max-age, sent in production over HTTPS only; 0: never.
+    HSTS_SECONDS = 365 * 24 * 3600
+    # Level of the application's log lines on stdout (meetingapp/request_log.py).
+    LOG_LEVEL = "INFO"
+
+    # Background work (meetingapp/tasks.py). With a broker URL (redis://host:6379/1),
+    # mail delivery and background jobs run on Celery workers; without one, in-process.
+    CELERY_BROKER_URL = None
+    CELERY_QUEUE = "meetingapp"  # the queue the tasks are sent to and workers read
+    CELERY_MAIL_INTERVAL = 60  # seconds between two outbox deliveries by celery beat
+    # Further Celery settings by their Celery names, as JSON in the environment:
+    # MEETINGAPP_CELERY_OPTIONS='{"broker_transport_options": {"visibility_timeout": 7200}}'
+    CELERY_OPTIONS: dict = {}
+    # Background jobs (meetingapp/jobs) without a broker: True runs a job right
+    # after the commit that started it, before the response; False in a thread of
+    # this process; None: True when TESTING. With a broker, only True runs in-process.
+    JOBS_SYNC = None
+    JOBS_THREADS = 2  # threads per process running jobs when there is no broker
+    JOBS_STALE_MINUTES = 30  # an unfinished job silent this long is shown as interrupted
+
+    # Badges and the check-in desk (meetingapp/badges, meetingapp/checkin).
+    # Key from which badge check-in codes are derived; None: derived from SECRET_KEY.
+    # Printed badges keep scanning if it changes (scans look codes up by hash), but
+    # printing a badge again then needs its code re-issued.
+    CHECKIN_CODE_KEY = None
+    # A badge PDF of more badges than this is made as a background job (with progress).
+    BADGES_SYNC_LIMIT = 100
+    # How long a desk remembers its device label (cookie), in days.
+    CHECKIN_DEVICE_COOKIE_DAYS = 365
+    # Seconds between two refreshes of the desk's live counters (JavaScript only).
+    CHECKIN_COUNTERS_POLL_SECONDS = 15
+
     DEMO_STAFF_EMAIL = "admin@example.org"
     DEMO_STAFF_PASSWORD = "special-meeting-2003"
 
@@ -107,6 +158,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     else:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("pool_pre_ping", True)
+        # An unreachable server fails fast (and /readyz says so) instead of hanging.
+        options.setdefault("connect_args", {"connect_timeout": 10})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     if app.config["ENV"] == "production":
@@ -135,4 +188,13 @@ def check_production_config(config) -> None:
     if config.get("DEBUG"):
         raise ConfigurationError(
             "Refusing to start in production with debug on: unset MEETINGAPP_DEBUG."
+        )
+    if (config.get("MAIL_BACKEND") or "console") == "console":
+        # The console backend sends nothing and prints every message, personal
+        # links included, to stdout: in production that is lost mail and
+        # secrets in the logs.
+        raise ConfigurationError(
+            "Refusing to start in production with the console mail backend (it sends "
+            "nothing and prints personal links to the log): set MEETINGAPP_MAIL_BACKEND=smtp "
+            "and MEETINGAPP_MAIL_SERVER."
         )

@@ -7,8 +7,10 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from meetingapp.extensions import db
-from meetingapp.models import Contact, Meeting, Organisation, User
+from meetingapp.models import CheckIn, Contact, Meeting, Organisation, User
 from meetingapp.models.invitation import Invitation
+from meetingapp.models.outcome import Outcome
+from meetingapp.models.registration import Delegate
 from meetingapp.text import fold
 
 PASSWORD = "correct horse battery staple"
@@ -104,3 +106,142 @@ class InvitationFactory(BaseFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     email = factory.Sequence(lambda n: f"focal{n}@example.org")
     status = "sent"
+
+
+class DelegateFactory(BaseFactory):
+    """A pending delegate of an accepted invitation (pass ``invitation=``)."""
+
+    class Meta:
+        model = Delegate
+
+    invitation = factory.SubFactory(InvitationFactory, status="accepted")
+    meeting_id = factory.LazyAttribute(lambda d: d.invitation.meeting_id)
+    role = "delegate"
+    title = "Ms."
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    position = "Counter-terrorism adviser"
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+    email_key = factory.LazyAttribute(lambda d: d.email.lower())
+    nationality = "FR"
+    language = "en"
+    attendance = "in_person"
+    consent_to_publish = True
+    status = "pending"
+
+
+class ApprovedDelegateFactory(DelegateFactory):
+    """An approved delegate; approval issues their check-in code (meetingapp.badges.codes)."""
+
+    status = "approved"
+
+
+class CheckInFactory(BaseFactory):
+    """A check-in in force (pass ``delegate=`` an approved delegate)."""
+
+    class Meta:
+        model = CheckIn
+
+    delegate = factory.SubFactory(ApprovedDelegateFactory)
+    meeting_id = factory.LazyAttribute(lambda c: c.delegate.meeting_id)
+    actor = "checkin@example.org"
+    device = "Desk 1"
+    method = "scanner"
+
+
+# Delegates as the demo has them: names and organisations in the six official languages.
+SIX_SCRIPTS = (
+    # organisation name, acronym, kind, role, title, given name, family name
+    ("League of Arab States", "LAS", "regional", "head", "H.E. Mr.", "أحمد", "المنصوري"),
+    ("Shanghai Cooperation Organisation", "SCO", "regional", "delegate", "Mr.", "", "王小明"),
+    ("Commonwealth of Independent States", "CIS", "regional", "head", "Ms.", "Ирина",
+     "Петрова"),
+    ("Organization of American States", "OAS", "regional", "adviser", "Mr.", "José",
+     "Álvarez"),
+    ("Organisation internationale de la Francophonie", "OIF", "international", "delegate",
+     "Dr.", "Anne-Sophie", "Lefèvre"),
+    ("International Civil Aviation Organization", "ICAO", "international", "observer", "Mr.",
+     "Assad", "Kotaite"),
+)
+
+
+def six_script_delegates(meeting) -> list:
+    """One approved delegate per organisation above, for ``meeting`` (committed)."""
+    delegates = []
+    for name, acronym, kind, role, title, given, family in SIX_SCRIPTS:
+        organisation = OrganisationFactory(name=name, acronym=acronym, kind=kind)
+        invitation = InvitationFactory(meeting=meeting, organisation=organisation,
+                                       status="accepted")
+        delegates.append(ApprovedDelegateFactory(invitation=invitation, role=role, title=title,
+                                                 given_name=given, family_name=family))
+    return delegates
+
+
+# ----- The agenda (meetingapp/models/agenda.py) -----
+from meetingapp.models.agenda import AgendaItem, AgendaSession, Speaker, Topic  # noqa: E402
+
+
+class TopicFactory(BaseFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    name_key = factory.LazyAttribute(lambda t: fold(t.name))
+    active = True
+
+
+class AgendaSessionFactory(BaseFactory):
+    """A session of a meeting (pass ``meeting=``); by default 10:00-11:15 EST on 6 March 2003."""
+
+    class Meta:
+        model = AgendaSession
+
+    meeting = factory.SubFactory(MeetingFactory)
+    meeting_id = factory.LazyAttribute(lambda s: s.meeting.id)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    starts_at = datetime(2003, 3, 6, 15, 0, tzinfo=UTC)
+    ends_at = datetime(2003, 3, 6, 16, 15, tzinfo=UTC)
+    room = "Conference Room 4"
+    status = "scheduled"
+    sequence = 0
+
+
+class AgendaItemFactory(BaseFactory):
+    """An item of a meeting (pass ``meeting=``, perhaps ``session=``); 10:00-10:15 EST."""
+
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    meeting_id = factory.LazyAttribute(lambda i: i.meeting.id)
+    title = factory.Sequence(lambda n: f"Item {n}")
+    kind = "item"
+    starts_at = datetime(2003, 3, 6, 15, 0, tzinfo=UTC)
+    ends_at = datetime(2003, 3, 6, 15, 15, tzinfo=UTC)
+    status = "scheduled"
+    sequence = 0
+
+
+class SpeakerFactory(BaseFactory):
+    """A speaker on ``item=`` from an organisation invited to its meeting (``organisation=``)."""
+
+    class Meta:
+        model = Speaker
+
+    item = factory.SubFactory(AgendaItemFactory)
+    meeting_id = factory.LazyAttribute(lambda s: s.item.meeting_id)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "presenter"
+
+
+class OutcomeFactory(BaseFactory):
+    """An outcome of ``meeting=`` (pass ``organisations=[...]``, ``owner=`` for commitments)."""
+
+    class Meta:
+        model = Outcome
+
+    meeting = factory.SubFactory(MeetingFactory)
+    meeting_id = factory.LazyAttribute(lambda o: o.meeting.id)
+    kind = "conclusion"
+    text = factory.Sequence(lambda n: f"Outcome text {n}")
+    status = "open"

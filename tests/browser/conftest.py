@@ -27,7 +27,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from meetingapp.extensions import db
 from tests.factories import UserFactory
 
-from .helpers import AXE_REPORTS, SCREENSHOTS, snap
+from .helpers import AXE_REPORTS, AXE_SCRIPT, SCREENSHOTS, snap
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -166,6 +166,9 @@ def _open_page(request, browser, live_server, name, **options):
     context = browser.new_context(base_url=live_server.url, locale="en-GB",
                                   reduced_motion="reduce", **options)
     context.set_default_timeout(TIMEOUT_MS)
+    # axe-core arrives as an init script: the browser injects it outside the
+    # page's Content-Security-Policy, which (rightly) refuses inline scripts.
+    context.add_init_script(path=str(AXE_SCRIPT))
     outside, page_errors = [], []
     own = re.compile(r"^" + re.escape(live_server.url) + r"/")
 
