@@ -62,8 +62,18 @@ def _schema(database_url, tmp_path_factory):
 def _empty_all_tables():
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # TRUNCATE costs per table, so only the tables a test filled are
+        # truncated; every sequence is reset, so ids start at 1 in each test.
+        probe = " UNION ALL ".join(
+            f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        filled = db.session.scalars(text(probe)).all()
+        if filled:
+            names = ", ".join(f'"{name}"' for name in filled)
+            db.session.execute(text(f"TRUNCATE {names} CASCADE"))
+        db.session.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     else:
         for table in tables:
             db.session.execute(table.delete())
