@@ -90,6 +90,9 @@ def test_from_invitation_link_to_approval_email_delegate_page_and_lists(
         assert message["Subject"].startswith("Registration approved")
         assert f"{approved['given_name']} {approved['family_name']}" in \
             message.get_body(("plain",)).get_content()
+        # The badge QR code and its check-in code travel with the approval.
+        assert "Your check-in code (badge" in message.get_body(("plain",)).get_content()
+        assert "Your badge QR code" in message.get_body(("html",)).get_content()
     rejection = by_recipient[DELEGATE["email"]]
     assert rejection.message["Subject"].startswith("Registration not approved")
     assert "does not name Ms. Wang" in rejection.message.get_body(("plain",)).get_content()
