@@ -1,12 +1,13 @@
 """The delegate's calendars (through their personal link) and the public subscription feed."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 
-from ..delegates.services import LinkGone, LinkUnknown, find_delegate
+from ..delegates.services import find_delegate
 from ..errors import render_error
-from ..extensions import db, limiter
+from ..extensions import db
+from ..links import open_link, protect_link_blueprint
 from . import delegate_bp, feed_bp
-from .responses import private_headers, send_calendar
+from .responses import send_calendar
 from .routes import _feed_links
 from .services import (
     agenda_items,
@@ -20,18 +21,12 @@ from .services import (
 )
 
 for _bp in (delegate_bp, feed_bp):
-    limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"])(_bp)
-    _bp.after_request(private_headers)
+    protect_link_blueprint(_bp)
 
 
 def _open(token: str):
-    try:
-        return find_delegate(token), None
-    except LinkUnknown:
-        return None, render_error(404, "This link is not valid. If you received a newer "
-                                  "e-mail from the secretariat, please use the link in it.")
-    except LinkGone as gone:
-        return None, render_error(410, str(gone))
+    """The delegate for ``token``, or an error response for a bad link."""
+    return open_link(find_delegate, token)
 
 
 @delegate_bp.route("/<token>/calendar.ics")

@@ -8,14 +8,6 @@ from .services import CalendarFile
 FEED_CACHE_CONTROL = "private, max-age=300, must-revalidate"
 
 
-def private_headers(response: Response) -> Response:
-    """Link pages: not indexed, the token never sent on as a referrer."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def send_calendar(calendar: CalendarFile, *, feed: bool = False,
                   cache_control: str = "no-store") -> Response:
     """The .ics as a download; a feed answers conditional requests with 304."""

@@ -1,33 +1,17 @@
-from flask import Response, current_app, render_template
+from flask import Response, render_template
 
-from ..errors import render_error
-from ..extensions import limiter
+from ..links import open_link, protect_link_blueprint
 from ..pdf import render_pdf
 from ..registrations.participants import participants_context
 from . import PAGE_SECTIONS, bp
-from .services import LinkGone, LinkUnknown, find_delegate
+from .services import find_delegate
 
-limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"])(bp)
-
-
-@bp.after_request
-def _private_page(response):
-    """Personal pages: not indexed, not cached, the token never sent on as a referrer."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+protect_link_blueprint(bp)
 
 
 def _open(token: str):
     """The delegate for ``token``, or an error response for a bad link."""
-    try:
-        return find_delegate(token), None
-    except LinkUnknown:
-        return None, render_error(404, "This link is not valid. If you received a newer "
-                                  "e-mail from the secretariat, please use the link in it.")
-    except LinkGone as gone:
-        return None, render_error(410, str(gone))
+    return open_link(find_delegate, token)
 
 
 @bp.route("/<token>")

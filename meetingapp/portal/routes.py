@@ -1,12 +1,10 @@
-from flask import current_app, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 
-from ..errors import render_error
-from ..extensions import db, limiter
+from ..extensions import db
+from ..links import open_link, protect_link_blueprint
 from . import bp
 from .forms import AcceptForm, DeclineForm
 from .services import (
-    LinkGone,
-    LinkUnknown,
     ResponseRefused,
     deadline_passed,
     find_invitation,
@@ -14,27 +12,12 @@ from .services import (
     respond,
 )
 
-limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"])(bp)
-
-
-@bp.after_request
-def _private_page(response):
-    """Link pages are private: not indexed, not cached, the token never sent on as a referrer."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+protect_link_blueprint(bp)
 
 
 def _open(token: str):
     """The invitation for ``token``, or an error response for a bad link."""
-    try:
-        return find_invitation(token), None
-    except LinkUnknown:
-        return None, render_error(404, "This link is not valid. If you received a newer "
-                                  "e-mail from the secretariat, please use the link in it.")
-    except LinkGone as gone:
-        return None, render_error(410, str(gone))
+    return open_link(find_invitation, token)
 
 
 @bp.route("/<token>")

@@ -4,17 +4,12 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..links import LinkGone, LinkUnknown
 from ..models import utcnow
 from ..models.invitation import Invitation
 from ..tokens import hash_token, matches, plausible
 
-
-class LinkUnknown(LookupError):
-    """No invitation has this token (never had, or it was replaced)."""
-
-
-class LinkGone(LookupError):
-    """The invitation exists but its link no longer works (revoked or past the deadline)."""
+__all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
 
 
 def find_invitation(token: str) -> Invitation:
