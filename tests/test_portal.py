@@ -187,3 +187,25 @@ def test_link_pages_are_rate_limited(client, config_overrides):
     assert codes == [404, 404, 404, 429]
 
 
+
+
+def test_declining_with_registered_delegates_is_refused_until_they_are_withdrawn(app, client,
+                                                                                 invited):
+    from meetingapp.models import Delegate
+    from tests.factories import DelegateFactory
+
+    invitation_id, token = invited
+    with app.app_context():
+        invitation = db.session.get(Invitation, invitation_id)
+        invitation.status = "accepted"
+        db.session.commit()
+        delegate_id = DelegateFactory(invitation=invitation).id
+    page = client.post(f"/i/{token}/respond/decline", data={"reason": "Changed plans"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "still has 1 registered delegate(s)" in page
+    assert _invitation(app, invitation_id).status == "accepted"
+    with app.app_context():
+        db.session.get(Delegate, delegate_id).status = "withdrawn"
+        db.session.commit()
+    client.post(f"/i/{token}/respond/decline", data={"reason": "Changed plans"})
+    assert _invitation(app, invitation_id).status == "declined"

@@ -1,12 +1,13 @@
 """What a representative can do through the personal link. Flush only."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
 from ..links import LinkGone, LinkUnknown
 from ..models import utcnow
 from ..models.invitation import Invitation
+from ..models.registration import ACTIVE_STATUSES, Delegate
 from ..tokens import hash_token, matches, plausible
 
 __all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
@@ -48,6 +49,12 @@ def record_view(invitation: Invitation) -> None:
     invitation.last_activity_at = now
 
 
+def _active_delegates(invitation: Invitation) -> int:
+    """Delegates of this invitation still pending or approved."""
+    return db.session.scalar(select(func.count()).select_from(Delegate).where(
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+
+
 class ResponseRefused(ValueError):
     """The answer cannot be taken (deadline passed, revoked)."""
 
@@ -60,6 +67,12 @@ def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
     if deadline_passed(invitation):
         raise ResponseRefused("The deadline for answering has passed. Please write to the "
                               "secretariat if your organisation still wishes to attend.")
+    if not accept:
+        registered = _active_delegates(invitation)
+        if registered:
+            raise ResponseRefused(
+                f"Your delegation still has {registered} registered delegate(s). Please "
+                "withdraw them first, then decline: they would otherwise keep their places.")
     new_status = "accepted" if accept else "declined"
     reason = "" if accept else reason.strip()
     if invitation.status == new_status and invitation.decline_reason == reason:
