@@ -33,6 +33,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # "Keep me signed in": how long the remember-me cookie lasts, in seconds.
+    REMEMBER_COOKIE_DURATION = 7 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
@@ -143,6 +145,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("MEETINGAPP")
+    _coerce_environment(app.config)
     if overrides:
         app.config.update(overrides)
 
@@ -166,6 +169,42 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         check_production_config(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+# Settings that are text even when they look like numbers (a password "123456").
+TEXT_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_DEFAULT_SENDER", "MAIL_MESSAGE_ID_DOMAIN", "MAIL_LOCAL_HOSTNAME",
+                 "MAIL_FILE_DIR", "CHECKIN_CODE_KEY", "CALENDAR_UID_HOST", "CELERY_BROKER_URL"}
+# Booleans whose default None means "decide for me" (see their comments).
+OPTIONAL_BOOL_SETTINGS = {"MAIL_DELIVERY_SYNC", "JOBS_SYNC"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _coerce_environment(config) -> None:
+    """Give MEETINGAPP_* values the type of their default, so "False" is not true.
+
+    Flask parses values as JSON where it can; anything else stays a string,
+    which for a boolean setting would be truthy whatever it says.
+    """
+    for name, raw in os.environ.items():
+        if not name.startswith("MEETINGAPP_"):
+            continue
+        key = name[len("MEETINGAPP_"):]
+        default = getattr(DefaultConfig, key, None)
+        if key in TEXT_SETTINGS or isinstance(default, str):
+            config[key] = raw
+        elif key in OPTIONAL_BOOL_SETTINGS and raw.strip().lower() in ("null", "none"):
+            config[key] = None
+        elif isinstance(default, bool) or key in OPTIONAL_BOOL_SETTINGS:
+            word = raw.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise ConfigurationError(f"{name} must be true or false, not {raw!r}.")
+            config[key] = word in _TRUE
+        elif isinstance(default, int) and not isinstance(config.get(key), int):
+            try:
+                config[key] = int(raw)
+            except ValueError:
+                raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
 
 
 def normalise_database_url(url: str) -> str:

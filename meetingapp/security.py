@@ -6,7 +6,7 @@ locally). A header a view set itself (the link pages' ``no-referrer``) is
 left as it is.
 """
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULT_CSP = "; ".join([
@@ -52,7 +52,19 @@ def trust_proxies(app: Flask) -> None:
                                 x_host=0, x_port=0, x_prefix=0)
 
 
+def refuse_nul_bytes():
+    """A NUL character in a query or form value is never meant: answer 400 at once.
+
+    (PostgreSQL cannot store it in text, so it would otherwise end in a 500.)
+    """
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
+    return None
+
+
 def register(app: Flask) -> None:
     """ProxyFix when configured, and the security headers on every response."""
     trust_proxies(app)
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)

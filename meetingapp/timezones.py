@@ -33,8 +33,14 @@ def local_to_utc(naive: datetime, zone_name: str) -> datetime:
     """
     zone = ZoneInfo(zone_name)
     aware = naive.replace(tzinfo=zone, fold=0)
-    as_utc = aware.astimezone(UTC)
-    if as_utc.astimezone(zone).replace(tzinfo=None) != naive.replace(fold=0):
+    try:
+        as_utc = aware.astimezone(UTC)
+        back = as_utc.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        raise NonExistentLocalTime(
+            f"{naive:%d %B %Y %H:%M} is outside the dates this system accepts."
+        ) from None
+    if back != naive.replace(fold=0):
         raise NonExistentLocalTime(
             f"{naive:%d %B %Y %H:%M} does not exist in {zone_name}: "
             "the clocks change then. Choose another time."

@@ -69,3 +69,20 @@ def test_wsgi_without_secret_key_in_production_says_so_in_one_line(tmp_path):
 def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x") == "sqlite:///x"
+
+
+@pytest.mark.parametrize("raw, expected", [("False", False), ("no", False), ("0", False),
+                                           ("TRUE", True), ("yes", True)])
+def test_boolean_settings_from_the_environment_mean_what_they_say(monkeypatch, raw, expected):
+    monkeypatch.setenv("MEETINGAPP_MAIL_USE_TLS", raw)
+    assert create_app().config["MAIL_USE_TLS"] is expected
+
+
+def test_numeric_looking_secrets_stay_text_and_bad_values_are_refused(monkeypatch):
+    monkeypatch.setenv("MEETINGAPP_MAIL_PASSWORD", "123456")
+    monkeypatch.setenv("MEETINGAPP_MAIL_PORT", "587")
+    config = create_app().config
+    assert config["MAIL_PASSWORD"] == "123456" and config["MAIL_PORT"] == 587
+    monkeypatch.setenv("MEETINGAPP_MAIL_USE_SSL", "maybe")
+    with pytest.raises(ConfigurationError, match="MEETINGAPP_MAIL_USE_SSL must be true or false"):
+        create_app()

@@ -261,3 +261,28 @@ def test_meeting_page_shows_invitation_counts_and_links(app, staff_client, meeti
     page = staff_client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     assert "1 accepted" in page
     assert f"/meetings/{meeting_id}/invitations/new" in page
+
+
+def test_staff_never_see_a_working_personal_link_in_the_outbox(app, staff_client, meeting_id,
+                                                                smtp_server):
+    _regional(app, 1)
+    _invite(staff_client, meeting_id, kind="regional")
+    [received] = smtp_server.received
+    token = urlsplit(link_in(received.message)).path.rsplit("/", 1)[1]
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.status == "sent" and token not in message.body_text + message.body_html
+        message_id = message.id
+    assert token not in staff_client.get(f"/mail/{message_id}").get_data(as_text=True)
+    assert token.encode() not in staff_client.get(f"/mail/{message_id}/message.eml").data
+    # The representative's own copy still works.
+    assert app.test_client().get(urlsplit(link_in(received.message)).path).status_code == 200
+
+
+def test_restore_default_wording_works_even_when_the_edited_text_is_invalid(staff_client,
+                                                                             meeting_id):
+    url = f"/meetings/{meeting_id}/invitations/wording/invitation"
+    staff_client.post(url, data={"subject": "Custom {meeting}", "body": "Hi\r\n\r\n{link}"})
+    page = staff_client.post(url, data={"subject": "", "body": "no link", "reset": "1"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Default wording restored" in page and "Invitation: {meeting}" in page

@@ -161,8 +161,9 @@ BAD_INPUTS = [
     ("address", {"address": "a" * 501}, "longer than 500 characters"),
     ("description", {"description": "d" * 20001}, "longer than 20000 characters"),
     ("number", {"number": "first"}, "Enter a whole number, such as 5."),
-    ("number", {"number": "0"}, "must be 1 or more"),
-    ("number", {"number": "-2"}, "must be 1 or more"),
+    ("number", {"number": "0"}, "must be between 1 and 9999"),
+    ("number", {"number": "99999999999999999999"}, "must be between 1 and 9999"),
+    ("number", {"number": "-2"}, "must be between 1 and 9999"),
     ("delegates_per_organisation", {"delegates_per_organisation": "0"}, "from 1 to 100"),
     ("delegates_per_organisation", {"delegates_per_organisation": "101"}, "from 1 to 100"),
     ("delegates_per_organisation", {"delegates_per_organisation": "five"},
@@ -310,3 +311,10 @@ def test_list_shows_each_meeting_in_its_own_zone(app, staff_client):
     page = staff_client.get("/meetings/").get_data(as_text=True)
     assert "11 March 2004, 09:00 CET – 12 March 2004, 17:00 CET (Europe/Vienna)" in page
     assert "06 March 2003, 09:30–18:00 EST (America/New_York)" in page
+
+
+def test_a_date_beyond_what_the_system_accepts_is_a_message_not_a_500(staff_client):
+    from meetingapp.timezones import NonExistentLocalTime, local_to_utc
+
+    with pytest.raises(NonExistentLocalTime, match="outside the dates this system accepts"):
+        local_to_utc(datetime(9999, 12, 31, 23, 59), "America/New_York")

@@ -291,3 +291,18 @@ def test_a_revoked_invitation_link_registers_nobody(app, client, accepted):
         db.session.commit()
     assert register(client, token).status_code == 410
     assert delegates_of(app, invitation_id) == []
+
+
+def test_address_the_outbox_cannot_send_to_is_refused_on_the_form():
+    """A non-ASCII local part (SMTPUTF8) passes e-mail syntax checks but cannot be sent."""
+    from meetingapp.formtools import email_address
+
+    class Field:
+        data = "josé@example.org"
+        errors: list = []
+
+    import pytest
+    from wtforms.validators import ValidationError
+
+    with pytest.raises(ValidationError, match="Latin letters before the @"):
+        email_address()(None, Field())

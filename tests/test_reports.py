@@ -1,6 +1,7 @@
 """Activity reports: draft, submit, deadline, reopen, reminders, the compiled documents."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from docx import Document
@@ -21,7 +22,10 @@ def _invited(name, acronym, kind="international", meeting=None):
 
 
 def _write(client, token, texts, action="save"):
-    data = {f"section-{i}": t for i, t in enumerate(texts)}
+    """Fill the report's fields as the page names them, in the page's order, and post."""
+    names = re.findall(r'<textarea[^>]*name="(section-[\w-]+)"', client.get(f"/i/{token}").get_data(
+        as_text=True))
+    data = dict(zip(names, texts, strict=False))
     data["action"] = action
     return client.post(f"/i/{token}/report", data=data)
 
@@ -195,3 +199,29 @@ def test_staff_sections_deadline_and_contribution_page(app, client, staff_client
     page = staff_client.get(f"{base}/contributions/{cid}").get_data(as_text=True)
     assert "<strong>text</strong>" in page and "Our plans" in page and "Accept" in page
     assert staff_client.get(f"{base}/contributions/{cid + 99}").status_code == 404
+
+
+def test_text_is_saved_by_section_not_by_position_when_sections_change(app, client):
+    """A section removed while the representative writes never shifts texts onto others."""
+    from meetingapp.models import ReportSection
+    from meetingapp.reports.services import sections_of
+
+    with app.app_context():
+        inv, token = _invited("Council of Europe", "CoE", "regional")
+    assert _write(client, token, ["Mandate text", "Activities text"]).status_code == 302
+    page = client.get(f"/i/{token}").get_data(as_text=True)
+    names = re.findall(r'<textarea[^>]*name="(section-[\w-]+)"', page)
+    assert all(re.fullmatch(r"section-\d+", n) for n in names)
+    with app.app_context():
+        first = db.session.scalars(select(ReportSection).order_by(ReportSection.position)).first()
+        db.session.delete(first)
+        db.session.commit()
+    stale = dict(zip(names, ["Mandate v2", "Activities v2", "", "", ""], strict=False))
+    refused = client.post(f"/i/{token}/report", data={**stale, "action": "save"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "changed the sections of the report" in refused
+    with app.app_context():
+        c = db.session.scalar(select(Contribution))
+        texts = {s.title: c.text_for(s.id) for s in sections_of(c.meeting, create_defaults=False)}
+    assert "Mandate v2" not in texts.values() and "Activities v2" not in texts.values()
+    assert "Activities text" in texts.values()

@@ -125,3 +125,8 @@ def test_wsgi_in_production_with_console_mail_says_so_in_one_line():
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "MEETINGAPP_MAIL_BACKEND=smtp" in lines[0]
+
+
+def test_nul_character_in_input_is_a_clear_400_not_a_500(staff_client):
+    assert staff_client.get("/organisations/?q=a%00b").status_code == 400
+    assert staff_client.post("/meetings/new", data={"title": "T\x00"}).status_code == 400

@@ -10,9 +10,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..meetings.forms import IN_ZONE, LocalDateTimeField
+from ..formtools import strip
+from ..meetings.forms import IN_ZONE, LocalDateTimeField, TimeRequired
 from ..models.agenda import ITEM_KIND_LABELS, SPEAKER_ROLE_LABELS
 from .services import ItemDetails, SessionDetails
 
@@ -20,25 +21,9 @@ MARKDOWN_HELP = ("Markdown: **bold**, *italic*, lists with “- ”, links as [t
                  "Scripts and other active content are removed.")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class _TimeRequired:
-    """Empty: "enter it"; unreadable: only the parse error."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        if not field.raw_data or not field.raw_data[0].strip():
-            field.errors[:] = []
-            raise StopValidation("Enter a date and time.")
-        if field.process_errors:
-            raise StopValidation()
-
 
 def _time(label: str, required: bool = True) -> LocalDateTimeField:
-    validators = [_TimeRequired()] if required else [Optional()]
+    validators = [TimeRequired()] if required else [Optional()]
     return LocalDateTimeField(f"{label} (meeting's time zone)", validators=validators,
                               description=IN_ZONE)
 
@@ -55,14 +40,14 @@ class _AgendaForm(FlaskForm):
 
 
 class SessionForm(_AgendaForm):
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)],
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)],
                         description="For example: Session I: Global Standards on "
                                     "Counter-Terrorism.")
-    description = TextAreaField("Description", filters=[_strip], render_kw={"rows": 4},
+    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 4},
                                 validators=[Length(max=20000)], description=MARKDOWN_HELP)
     starts_at = _time("Starts")
     ends_at = _time("Ends")
-    room = StringField("Room", filters=[_strip], validators=[Length(max=200)],
+    room = StringField("Room", filters=[strip], validators=[Length(max=200)],
                        render_kw={"list": "agenda-rooms", "autocomplete": "off"})
     topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
     move_items = BooleanField("Move the session's items with it when its start changes",
@@ -82,12 +67,12 @@ class ItemForm(_AgendaForm):
                        description="A break (registration, lunch) has no speakers.")
     session_id = SelectField("Session", coerce=lambda v: int(v) if v not in (None, "") else None,
                              validate_choice=False)
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", filters=[_strip], render_kw={"rows": 4},
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 4},
                                 validators=[Length(max=20000)], description=MARKDOWN_HELP)
     starts_at = _time("Starts")
     ends_at = _time("Ends")
-    room = StringField("Room", filters=[_strip], validators=[Length(max=200)],
+    room = StringField("Room", filters=[strip], validators=[Length(max=200)],
                        render_kw={"list": "agenda-rooms", "autocomplete": "off"},
                        description="Leave empty to use the session's room.")
     topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
@@ -123,19 +108,16 @@ class MoveForm(_AgendaForm):
     submit = SubmitField("Move")
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm")
-
 
 class PublishForm(FlaskForm):
     fingerprint = HiddenField(validators=[InputRequired()])
-    note = TextAreaField("Note for the changelog (optional)", filters=[_strip],
+    note = TextAreaField("Note for the changelog (optional)", filters=[strip],
                          validators=[Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField("Publish")
 
 
 class TopicForm(_AgendaForm):
-    name = StringField("Topic", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField("Topic", filters=[strip], validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Save")
 
 
@@ -152,13 +134,13 @@ class AcceptForm(_AgendaForm):
                              validate_choice=False)
     starts_at = _time("New item starts", required=False)
     ends_at = _time("New item ends", required=False)
-    room = StringField("Room of the new item", filters=[_strip], validators=[Length(max=200)])
+    room = StringField("Room of the new item", filters=[strip], validators=[Length(max=200)])
     role = SelectField("As", choices=list(SPEAKER_ROLE_LABELS.items()), default="presenter")
     submit = SubmitField("Accept")
 
 
 class DeclineForm(_AgendaForm):
-    reason = TextAreaField("Reason (the organisation will read it)", filters=[_strip],
+    reason = TextAreaField("Reason (the organisation will read it)", filters=[strip],
                            validators=[DataRequired(message="Give the reason for declining."),
                                        Length(max=5000)], render_kw={"rows": 3})
     submit = SubmitField("Decline")
@@ -171,8 +153,8 @@ def _optional_id(value):
 class TopicProposalForm(_AgendaForm):
     """A representative proposes a topic."""
 
-    title = StringField("Topic", filters=[_strip], validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField("Summary", filters=[_strip], validators=[Length(max=5000)],
+    title = StringField("Topic", filters=[strip], validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=5000)],
                             render_kw={"rows": 5},
                             description="What your organisation would present or discuss. "
                                         "Markdown is allowed.")
@@ -187,7 +169,7 @@ class SpeakRequestForm(_AgendaForm):
 
     item_id = SelectField("Item", coerce=_optional_id, validate_choice=False,
                           validators=[InputRequired(message="Choose an item.")])
-    summary = TextAreaField("What your organisation would say (optional)", filters=[_strip],
+    summary = TextAreaField("What your organisation would say (optional)", filters=[strip],
                             validators=[Length(max=5000)], render_kw={"rows": 4})
     delegate_id = SelectField("Who would speak", coerce=_optional_id, validate_choice=False)
     submit = SubmitField("Ask for the floor")

@@ -3,12 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import Proposal, Topic
 from ..models.agenda import PROPOSAL_STATUS_LABELS
 from ..timezones import utc_to_wall_clock
 from . import bp
 from .errors import AgendaError
-from .forms import AcceptForm, ConfirmForm, DeadlineForm, DeclineForm, TopicForm
+from .forms import AcceptForm, DeadlineForm, DeclineForm, TopicForm
 from .proposals import (
     accept_proposal,
     decline_proposal,

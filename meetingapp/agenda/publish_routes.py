@@ -74,7 +74,7 @@ def print_view(meeting_id: int):
     programme = _programme_for_print(meeting)
     return render_template("agenda/print.html", meeting=meeting, programme=programme,
                            pdf_url=url_for("agenda.print_pdf", meeting_id=meeting.id,
-                                           **request.args),
+                                           version=request.args.get("version")),
                            back_url=url_for("agenda.index", meeting_id=meeting.id))
 
 

@@ -4,11 +4,12 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import AgendaItem, AgendaSession, Meeting
 from ..timezones import utc_to_wall_clock
 from . import bp
 from .errors import AgendaError
-from .forms import ConfirmForm, ItemForm, MoveForm, SessionForm
+from .forms import ItemForm, MoveForm, SessionForm
 from .programme import build_snapshot
 from .publication import diff_snapshots
 from .queries import active_topics, latest_version, load_agenda, pending_proposals, rooms_of

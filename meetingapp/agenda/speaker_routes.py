@@ -3,11 +3,12 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import AgendaItem, Speaker
 from ..models.registration import REGISTRATION_STATUS_LABELS
 from . import bp
 from .errors import AgendaError
-from .forms import ConfirmForm, SpeakerForm
+from .forms import SpeakerForm
 from .queries import load_agenda
 from .routes import meeting_or_404
 from .speakers import add_speaker, move_speaker, parse_choice, remove_speaker, speaker_choices

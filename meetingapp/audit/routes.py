@@ -1,4 +1,4 @@
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -25,7 +25,7 @@ def index():
         query = query.where(AuditEntry.object_type == object_type)
     if object_id:
         query = query.where(AuditEntry.object_id == object_id)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     object_types = db.session.scalars(
         select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
     ).all()

@@ -22,10 +22,10 @@ def authenticate(email: str, password: str) -> User:
                changes={"reason": "unknown account"})
         raise LoginRefused()
     if not user.check_password(password):
-        record("login_failed", user, actor=email, user=user, changes={"reason": "wrong password"})
+        record("login_failed", user, actor=email, changes={"reason": "wrong password"})
         raise LoginRefused()
     if not user.active:
-        record("login_failed", user, actor=email, user=user, changes={"reason": "deactivated"})
+        record("login_failed", user, actor=email, changes={"reason": "deactivated"})
         raise LoginRefused()
     user.last_login_at = utcnow()
     return user

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
+from ..formtools import strip
 
 
 class ScanForm(FlaskForm):

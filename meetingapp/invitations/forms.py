@@ -10,14 +10,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..formtools import (
+    email_address,
+    strip,
+)
 from ..models.organisation import KIND_LABELS
 from .messages import unknown_placeholders
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class SelectionForm(FlaskForm):
@@ -43,7 +43,7 @@ def _valid_addresses(form, field):
         if not address:
             continue
         try:
-            validate_email(address, check_deliverability=False)
+            validate_email(address, check_deliverability=False, allow_smtputf8=False)
         except EmailNotValidError:
             bad.append(address)
     if bad:
@@ -51,7 +51,7 @@ def _valid_addresses(form, field):
 
 
 class InvitationEditForm(FlaskForm):
-    email = EmailField("Send to", validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField("Send to", validators=[DataRequired(), email_address(), Length(max=254)],
                        filters=[strip])
     cc = StringField("Copies to", validators=[Optional(), Length(max=1000), _valid_addresses],
                      filters=[strip], description="E-mail addresses separated by commas.")
@@ -80,6 +80,3 @@ class TemplateForm(FlaskForm):
                          render_kw={"rows": 16})
     submit = SubmitField("Save the wording")
 
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm")

@@ -3,9 +3,9 @@
 import re
 
 from flask import current_app, render_template
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from ..audit.services import record
 from ..extensions import db
 from ..models.invitation import Invitation, MessageTemplate
 from ..timezones import format_local
@@ -76,10 +76,40 @@ def fill(text: str, values: dict) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
+def _row(meeting, kind: str) -> MessageTemplate | None:
+    return db.session.scalar(select(MessageTemplate).where(
+        MessageTemplate.meeting_id == meeting.id, MessageTemplate.kind == kind))
+
+
+def save_wording(meeting, kind: str, subject: str, body: str) -> None:
+    """Store the meeting's own wording of ``kind`` (flush, audited).
+
+    Line ends are normalised: browsers send CRLF, and paragraphs are split on
+    blank lines.
+    """
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    row = _row(meeting, kind)
+    if row is None:
+        db.session.add(MessageTemplate(meeting_id=meeting.id, kind=kind, subject=subject,
+                                       body=body))
+    else:
+        row.subject, row.body = subject, body
+    db.session.flush()
+    record("edit_wording", meeting, meeting=meeting, label=f"{kind} e-mail wording")
+
+
+def reset_wording(meeting, kind: str) -> None:
+    """Go back to the default wording of ``kind`` (flush, audited)."""
+    row = _row(meeting, kind)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+        record("reset_wording", meeting, meeting=meeting, label=f"{kind} e-mail wording")
+
+
 def template_for(meeting, kind: str) -> tuple[str, str]:
     """The meeting's subject and body for ``kind``, or the default wording."""
-    row = db.session.scalar(select(MessageTemplate).where(
-        MessageTemplate.meeting_id == meeting.id, MessageTemplate.kind == kind))
+    row = _row(meeting, kind)
     if row is not None:
         return row.subject, row.body
     return DEFAULTS[kind]
@@ -109,15 +139,12 @@ def values_for(invitation: Invitation, link: str) -> dict:
 def render_message(invitation: Invitation, kind: str, link: str) -> tuple[str, str, str]:
     """Subject, plain text and HTML of an invitation or reminder e-mail.
 
-    Staff write plain text: in the HTML part every character they typed (and
-    every organisation name) is escaped; only the personal link becomes a link.
+    Staff write plain text: the HTML part is the same text escaped (names and
+    anything typed included), paragraphs kept and web links clickable, in the
+    house e-mail layout.
     """
     subject_tpl, body_tpl = template_for(invitation.meeting, kind)
     values = values_for(invitation, link)
     subject = " ".join(fill(subject_tpl, values).split())[:300]
     text = fill(body_tpl, values)
-    html_body = escape(text).replace(
-        escape(link), Markup(f'<a href="{escape(link)}">{escape(link)}</a>'))
-    paragraphs = [Markup(p).replace("\n", Markup("<br>\n")) for p in html_body.split("\n\n")]
-    html = render_template("invitations/email.html", subject=subject, paragraphs=paragraphs)
-    return subject, text, html
+    return subject, text, render_template("emails/invitation.html", subject=subject, body=text)

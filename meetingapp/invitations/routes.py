@@ -4,17 +4,24 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..audit.services import record
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..mail.services import last_messages_for
 from ..models import Meeting, Organisation
-from ..models.invitation import INVITATION_STATUSES, Invitation, MessageTemplate
+from ..models.invitation import INVITATION_STATUSES, Invitation
 from ..models.organisation import ORGANISATION_KINDS
 from ..text import spreadsheet_safe
 from . import bp
-from .forms import ConfirmForm, InvitationEditForm, SelectionForm, TemplateForm
-from .messages import DEFAULTS, PLACEHOLDERS, render_message, template_for
+from .forms import InvitationEditForm, SelectionForm, TemplateForm
+from .messages import (
+    DEFAULTS,
+    PLACEHOLDERS,
+    render_message,
+    reset_wording,
+    save_wording,
+    template_for,
+)
 from .overview import filtered_invitations
 from .services import (
     InvitationError,
@@ -200,23 +207,20 @@ def remind(meeting_id: int):
 @bp.route("/wording/<any(invitation, reminder):kind>", methods=["GET", "POST"])
 def wording(meeting_id: int, kind: str):
     meeting = _meeting(meeting_id)
+    here = url_for("invitations.wording", meeting_id=meeting.id, kind=kind)
+    # Restoring the default must work even when the text being edited is invalid.
+    if request.method == "POST" and request.form.get("reset"):
+        if ConfirmForm().validate_on_submit():
+            reset_wording(meeting, kind)
+            db.session.commit()
+            flash("Default wording restored.", "success")
+        return redirect(here)
     subject, body = template_for(meeting, kind)
     form = TemplateForm(data={"subject": subject, "body": body})
     if form.validate_on_submit():
-        row = db.session.scalar(select(MessageTemplate).where(
-            MessageTemplate.meeting_id == meeting.id, MessageTemplate.kind == kind))
-        if request.form.get("reset"):
-            if row is not None:
-                db.session.delete(row)
-        elif row is None:
-            db.session.add(MessageTemplate(meeting_id=meeting.id, kind=kind,
-                                           subject=form.subject.data, body=form.body.data))
-        else:
-            row.subject, row.body = form.subject.data, form.body.data
-        record("edit_wording", meeting, meeting=meeting, label=f"{kind} e-mail wording")
+        save_wording(meeting, kind, form.subject.data, form.body.data)
         db.session.commit()
-        flash("Wording saved." if not request.form.get("reset")
-              else "Default wording restored.", "success")
-        return redirect(url_for("invitations.wording", meeting_id=meeting.id, kind=kind))
+        flash("Wording saved.", "success")
+        return redirect(here)
     return render_template("invitations/wording.html", meeting=meeting, form=form, kind=kind,
                            placeholders=PLACEHOLDERS, default=DEFAULTS[kind])

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
+from ..mail.messages import AddressError, format_addresses
 from ..mail.services import queue_message
 from ..models import Meeting, Organisation, utcnow
 from ..models.invitation import UNANSWERED, Invitation
@@ -34,6 +35,10 @@ class Candidate:
             return f"already invited ({self.invitation.status})"
         if not self.email:
             return "no focal point with an e-mail address in the directory"
+        try:
+            format_addresses(self.email)
+        except AddressError:
+            return f"the focal point's address {self.email} cannot be used for e-mail"
         return None
 
 
@@ -115,8 +120,13 @@ def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None
     _check_meeting_accepts_invitations(invitation.meeting)
     link = _issue_link(invitation)
     subject, text, html = render_message(invitation, kind, link)
-    queue_message(invitation.email, subject, text, html, cc=invitation.cc_list,
-                  meeting=invitation.meeting, category=kind, related=invitation)
+    try:
+        queue_message(invitation.email, subject, text, html, cc=invitation.cc_list,
+                      meeting=invitation.meeting, category=kind, related=invitation)
+    except AddressError as error:
+        raise InvitationError(
+            f"The invitation of {invitation.organisation.display_name} cannot be sent: "
+            f"{error} Correct the address on the invitation first.") from error
     now = utcnow()
     changes = {}
     if invitation.status == "draft":

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
+from ..request_log import redact
 from .backends import ConnectionFailed, describe_failure, get_backend
 from .messages import address_specs, build_email, default_sender
 
@@ -146,8 +147,11 @@ class _Run:
         permanent, error = self.send(message)
         now = self.clock()
         if error is None:
+            # Once sent, the stored copy keeps no working personal link: the
+            # token lives on only in the recipient's mailbox.
             self.finish(message_id, started, status="sent", sent_at=now,
-                        last_error=self.partial or "")
+                        last_error=self.partial or "",
+                        body_text=redact(message.body_text), body_html=redact(message.body_html))
             self.report.sent += 1
         elif permanent or attempts >= self.max_attempts:
             self.finish(message_id, started, status="failed", last_error=error[:2000])

@@ -6,6 +6,7 @@ from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..models import OUTBOX_STATUSES, Meeting, OutboxMessage
 from ..models.mail import OUTBOX_STATUS_LABELS
+from ..request_log import redact
 from . import bp
 from .forms import RetryForm
 from .messages import build_email, default_sender, slugify
@@ -63,6 +64,7 @@ def detail(message_id: int):
     """One message: its headers, delivery history and plain-text part."""
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("mail/detail.html", message=message,
+                           body_text=redact(message.body_text),
                            status_labels=OUTBOX_STATUS_LABELS, retry_form=RetryForm(),
                            sender=default_sender(current_app.config))
 
@@ -72,6 +74,12 @@ def download(message_id: int):
     """The message as an .eml file, as it is (or would be) sent."""
     message = db.get_or_404(OutboxMessage, message_id)
     email = build_email(message, default_sender(current_app.config))
+    # Staff see the message, not the personal links in it: those are the
+    # recipient's alone (a queued message keeps them only to be sent).
+    for part in email.walk():
+        if part.get_content_type() in ("text/plain", "text/html") and \
+                not part.is_attachment():
+            part.set_content(redact(part.get_content()), subtype=part.get_content_subtype())
     filename = f"outbox-{message.id}-{slugify(message.subject)}.eml"
     return Response(email.as_bytes(), mimetype="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -18,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..formtools import strip
 from ..models.meeting import MEETING_STATUSES, STATUS_LABELS
 from ..timezones import is_valid_zone
 from .services import MeetingDetails
@@ -33,10 +34,6 @@ TRANSITION_LABELS = {
     "held": "Mark as held",
     "cancelled": "Cancel the meeting…",
 }
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _stop_if_unreadable(form, field):
@@ -68,12 +65,12 @@ class LocalDateTimeField(DateTimeLocalField):
             ) from None
 
 
-class _TimeRequired:
+class TimeRequired:
     """Empty: "enter it"; unreadable: only the parse error; otherwise carry on."""
 
     field_flags = {"required": True}
 
-    def __init__(self, message: str):
+    def __init__(self, message: str = "Enter a date and time."):
         self.message = message
 
     def __call__(self, form, field):
@@ -97,35 +94,36 @@ class WholeNumberField(IntegerField):
 def _required_time(label: str, missing: str) -> LocalDateTimeField:
     return LocalDateTimeField(
         f"{label} (meeting's time zone)",
-        validators=[_TimeRequired(missing)],
+        validators=[TimeRequired(missing)],
         description=IN_ZONE,
     )
 
 
 class MeetingForm(FlaskForm):
     title = StringField(
-        "Title", filters=[_strip], validators=[DataRequired(), Length(max=300)]
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=300)]
     )
     number = WholeNumberField(
         "Number in the series",
         validators=[
             Optional(),
             _stop_if_unreadable,
-            NumberRange(min=1, message="The number in the series must be 1 or more."),
+            NumberRange(min=1, max=9999,
+                        message="The number in the series must be between 1 and 9999."),
         ],
         description="Optional: 1 for the first Special Meeting, 2 for the second, … "
         "Each number can be used once.",
     )
     description = TextAreaField(
-        "Description", filters=[_strip], validators=[Length(max=20000)],
+        "Description", filters=[strip], validators=[Length(max=20000)],
         render_kw={"rows": 5},
     )
-    venue = StringField("Venue", filters=[_strip], validators=[DataRequired(), Length(max=300)],
+    venue = StringField("Venue", filters=[strip], validators=[DataRequired(), Length(max=300)],
                         description="For example: United Nations Headquarters.")
-    address = StringField("Address", filters=[_strip], validators=[Length(max=500)])
+    address = StringField("Address", filters=[strip], validators=[Length(max=500)])
     timezone = StringField(
         "Time zone",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(max=64), _known_zone],
         render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
         description="The IANA name of the zone where the meeting takes place, such as "

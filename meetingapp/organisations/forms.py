@@ -11,8 +11,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..formtools import email_address
 from ..models.organisation import KIND_LABELS
 from .rules import CONTACT_LIMITS, ORGANISATION_LIMITS, clean_text, is_web_address
 
@@ -80,7 +81,8 @@ class ContactForm(FlaskForm):
                            validators=[Length(max=CONTACT_LIMITS["position"])],
                            render_kw={"dir": "auto"})
     email = EmailField("E-mail", filters=[_strip],
-                       validators=[DataRequired(), Email(), Length(max=CONTACT_LIMITS["email"])])
+                       validators=[DataRequired(), email_address(),
+                                   Length(max=CONTACT_LIMITS["email"])])
     phone = StringField("Phone", filters=[_strip],
                         validators=[Length(max=CONTACT_LIMITS["phone"])])
     is_focal_point = BooleanField(
@@ -127,8 +129,3 @@ class ImportConfirmForm(FlaskForm):
     payload = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form: CSRF protection for a button that changes something."""
-
-    submit = SubmitField("Confirm")

@@ -13,11 +13,11 @@ from flask import (
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import Contact, Organisation
 from . import bp
 from .csv_io import MAX_BYTES, CsvFileError, decode_upload, pack, unpack
 from .forms import (
-    ConfirmForm,
     ContactForm,
     FilterForm,
     ImportConfirmForm,

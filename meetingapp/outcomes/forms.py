@@ -58,6 +58,3 @@ class ProgressForm(FlaskForm):
                          + list(OUTCOME_STATUS_LABELS.items()), validators=[Optional()])
     comment = TextAreaField("Progress made", validators=[DataRequired(), Length(max=5000)])
 
-
-class ConfirmForm(FlaskForm):
-    """A button only (CSRF)."""

@@ -2,15 +2,16 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import Meeting, Organisation
 from ..models.agenda import AgendaItem
 from ..models.outcome import OUTCOME_KIND_LABELS, OUTCOME_STATUS_LABELS, Outcome, OutcomeNote
 from . import bp
-from .forms import ConfirmForm, OutcomeForm, StatusForm
+from .forms import OutcomeForm, StatusForm
 from .services import (
     OutcomeError,
     carry_over,
@@ -39,8 +40,13 @@ def _form(meeting: Meeting, obj=None) -> OutcomeForm:
     items = db.session.scalars(select(AgendaItem).where(
         AgendaItem.meeting_id == meeting.id, AgendaItem.kind == "item")
         .order_by(AgendaItem.starts_at, AgendaItem.position)).all()
-    orgs = db.session.scalars(select(Organisation).where(Organisation.active)
-                              .order_by(Organisation.name)).all()
+    # Active organisations, plus any this outcome already names (even if since
+    # deactivated): otherwise saving the form would silently drop them.
+    kept = {o.id for o in obj.organisations} | ({obj.owner_id} if obj.owner_id else set()) \
+        if obj is not None else set()
+    orgs = db.session.scalars(select(Organisation).where(
+        or_(Organisation.active, Organisation.id.in_(kept or [-1])))
+        .order_by(Organisation.name)).all()
     form.set_choices(items, orgs)
     return form
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
@@ -157,7 +158,9 @@ def filtered_outcomes(meeting: Meeting, *, kind="", status="", organisation_id=N
         linked = select(outcome_organisations.c.outcome_id).where(
             outcome_organisations.c.organisation_id == organisation_id)
         query = query.where(or_(Outcome.id.in_(linked), Outcome.owner_id == organisation_id))
-    outcomes = db.session.scalars(query.order_by(Outcome.kind, Outcome.id)).all()
+    outcomes = db.session.scalars(query.options(
+        selectinload(Outcome.organisations), selectinload(Outcome.owner))
+        .order_by(Outcome.kind, Outcome.id)).all()
     if overdue:
         today = meeting_today(meeting)
         outcomes = [o for o in outcomes if o.is_overdue(today)]

@@ -8,8 +8,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models.registration import DELEGATE_ROLES, Delegate
-from ..registrations.forms import FORMS_OF_ADDRESS, ConfirmForm, DelegateForm, LetterForm
+from ..registrations.forms import FORMS_OF_ADDRESS, DelegateForm, LetterForm
 from ..registrations.letters import letter_of, size_label, upload_letter
 from ..registrations.services import (
     RegistrationError,

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..agenda.errors import AgendaError
-from ..agenda.forms import ConfirmForm, SpeakRequestForm, TopicProposalForm
+from ..agenda.forms import SpeakRequestForm, TopicProposalForm
 from ..agenda.printing import programme_pdf_response
 from ..agenda.proposals import (
     proposals_deadline,
@@ -18,6 +18,7 @@ from ..agenda.proposals import (
 )
 from ..agenda.publication import published_programme
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import AgendaSession, Delegate, Proposal
 from ..models.registration import ACTIVE_STATUSES
 from . import add_portal_section, bp

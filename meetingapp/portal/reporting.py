@@ -4,17 +4,17 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import or_, select
 
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models.outcome import FOLLOWED_KINDS, OUTCOME_STATUS_LABELS, Outcome, outcome_organisations
 from ..models.report import DEFAULT_REPORT_SECTIONS, ReportSection
 from ..outcomes.forms import ProgressForm
 from ..outcomes.services import OutcomeError, meeting_today, report_progress
-from ..reports.forms import ConfirmForm
 from ..reports.services import (
     ReportError,
     contribution_of,
+    deadline_of,
     save_contribution,
     sections_of,
-    settings_of,
     why_not_editable,
 )
 from . import add_portal_section, bp
@@ -50,7 +50,7 @@ def report_section(invitation) -> dict:
     sections = sections_of(meeting, create_defaults=False) or [
         ReportSection(title=title, guidance="") for title in DEFAULT_REPORT_SECTIONS]
     return {"active": True, "sections": sections,
-            "contribution": contribution, "deadline": settings_of(meeting).deadline_at,
+            "contribution": contribution, "deadline": deadline_of(meeting),
             "refusal": why_not_editable(contribution, meeting), "form": ConfirmForm()}
 
 
@@ -92,6 +92,23 @@ def commitment_progress(token: str, outcome_id: int):
     return redirect(url_for("portal.invitation", token=token, _anchor="commitments"))
 
 
+def _posted_texts(meeting) -> dict[int, str] | None:
+    """The texts posted, by section id; None if the form's sections are not the meeting's.
+
+    Saved sections are named ``section-<id>``; before any exists, the page offers
+    the default sections as ``section-new-<n>``, created here in that order.
+    """
+    posted = {k: v[:50000] for k, v in request.form.items() if k.startswith("section-")}
+    sections = sections_of(meeting, create_defaults=False)
+    if not sections and all(k.startswith("section-new-") for k in posted):
+        sections = sections_of(meeting)  # the defaults, in the order the page showed them
+        return {s.id: posted.get(f"section-new-{i}", "") for i, s in enumerate(sections)}
+    names = {f"section-{s.id}": s.id for s in sections}
+    if not set(posted) <= set(names):
+        return None
+    return {section_id: posted.get(name, "") for name, section_id in names.items()}
+
+
 @bp.route("/<token>/report", methods=["POST"])
 def save_report(token: str):
     """Save the contribution as a draft, or submit it."""
@@ -101,9 +118,12 @@ def save_report(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     meeting = invitation.meeting
-    # Fields are named by position: the default sections may be made only now.
-    texts = {s.id: request.form.get(f"section-{i}", "")[:50000]
-             for i, s in enumerate(sections_of(meeting))}
+    texts = _posted_texts(meeting)
+    if texts is None:
+        flash("The secretariat changed the sections of the report while you were writing, so "
+              "nothing was saved. Go back in your browser to copy your text, then reload this "
+              "page and paste it under the right headings.", "danger")
+        return redirect(url_for("portal.invitation", token=token, _anchor="report"))
     submit = request.form.get("action") == "submit"
     try:
         save_contribution(meeting, invitation.organisation, texts, submit=submit,

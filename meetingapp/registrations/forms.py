@@ -10,8 +10,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..formtools import (
+    email_address,
+    strip,
+)
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -24,9 +28,6 @@ from .choices import countries
 # Suggested in the form (a datalist); any other form of address may be typed.
 FORMS_OF_ADDRESS = ("H.E. Mr.", "H.E. Ms.", "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class DelegateForm(FlaskForm):
@@ -44,7 +45,8 @@ class DelegateForm(FlaskForm):
                               filters=[strip], render_kw={"autocomplete": "off"})
     position = StringField("Position", validators=[DataRequired(), Length(max=300)],
                            filters=[strip], description="Title or function in the organisation.")
-    email = EmailField("E-mail address", validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField("E-mail address",
+                       validators=[DataRequired(), email_address(), Length(max=254)],
                        filters=[strip],
                        description="The delegate's own address: their personal link is sent there.")
     phone = StringField("Phone", filters=[strip], validators=[
@@ -83,9 +85,6 @@ class LetterForm(FlaskForm):
                        render_kw={"accept": "application/pdf,.pdf"})
     submit = SubmitField("Upload the letter")
 
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm")
 
 
 class RejectForm(FlaskForm):

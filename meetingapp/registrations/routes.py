@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..mail.services import last_messages_for
 from ..models import Invitation, Meeting, Organisation
 from ..models.registration import Delegate, NominationLetter
 from . import bp
-from .forms import BulkDecisionForm, ConfirmForm, FilterForm, RejectForm
+from .forms import BulkDecisionForm, FilterForm, RejectForm
 from .participants import registrations_query
 from .services import RegistrationError, approve, counts_by_status, decide_many, reject
 

@@ -1,10 +1,10 @@
 """Forms for the activity report: sections, deadline, the representative's contribution."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+from ..meetings.forms import IN_ZONE, LocalDateTimeField
 
 
 class SectionForm(FlaskForm):
@@ -18,10 +18,7 @@ class SectionForm(FlaskForm):
 class DeadlineForm(FlaskForm):
     """The deadline for contributions, in the meeting's time zone."""
 
-    deadline = DateTimeLocalField("Deadline for contributions", format=LOCAL_FORMATS,
+    deadline = LocalDateTimeField("Deadline for contributions (meeting's time zone)",
                                   validators=[Optional()],
-                                  description="In the meeting's time zone. Empty: no deadline.")
+                                  description=IN_ZONE + " Empty: no deadline.")
 
-
-class ConfirmForm(FlaskForm):
-    """A button only (CSRF)."""

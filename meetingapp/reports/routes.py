@@ -5,14 +5,15 @@ from flask_login import current_user
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..jobs import start_job
 from ..mail.messages import slugify
 from ..models import Meeting
 from ..models.report import Contribution, ReportSection
-from ..timezones import local_to_utc, utc_to_wall_clock
+from ..timezones import NonExistentLocalTime, local_to_utc, utc_to_wall_clock
 from . import bp
 from .compile import communique_docx
-from .forms import ConfirmForm, DeadlineForm, SectionForm
+from .forms import DeadlineForm, SectionForm
 from .jobs import MIMETYPES
 from .services import (
     ReportError,
@@ -89,13 +90,18 @@ def delete_section(meeting_id: int, section_id: int):
 def deadline(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = DeadlineForm()
-    if form.validate_on_submit():
-        value = form.deadline.data
-        set_deadline(meeting, local_to_utc(value, meeting.timezone) if value else None)
-        db.session.commit()
-        flash("The deadline is saved.", "success")
-    else:
-        flash("Give the deadline as a date and time.", "danger")
+    if not form.validate_on_submit():
+        flash("Give the deadline as a date and time, for example 2003-03-06 09:30.", "danger")
+        return _back(meeting.id)
+    value = form.deadline.data
+    try:
+        deadline_at = local_to_utc(value, meeting.timezone) if value else None
+    except NonExistentLocalTime as error:
+        flash(str(error), "danger")
+        return _back(meeting.id)
+    set_deadline(meeting, deadline_at)
+    db.session.commit()
+    flash("The deadline is saved.", "success")
     return _back(meeting.id)
 
 

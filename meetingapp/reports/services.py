@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..extensions import db
@@ -77,8 +78,14 @@ def set_deadline(meeting: Meeting, deadline: datetime | None) -> None:
                                     deadline.isoformat() if deadline else None]})
 
 
+def deadline_of(meeting: Meeting) -> datetime | None:
+    """The deadline for contributions, or None (reads only: safe on any page view)."""
+    return db.session.scalar(select(ReportSettings.deadline_at).where(
+        ReportSettings.meeting_id == meeting.id))
+
+
 def deadline_passed(meeting: Meeting) -> bool:
-    deadline = settings_of(meeting).deadline_at
+    deadline = deadline_of(meeting)
     return deadline is not None and utcnow() >= deadline
 
 
@@ -161,7 +168,8 @@ def accept(contribution: Contribution) -> None:
 def accepted_invitations(meeting: Meeting) -> list[Invitation]:
     """Invitations accepted for the meeting: the organisations expected to contribute."""
     return list(db.session.scalars(select(Invitation).where(
-        Invitation.meeting_id == meeting.id, Invitation.status == "accepted")).all())
+        Invitation.meeting_id == meeting.id, Invitation.status == "accepted")
+        .options(selectinload(Invitation.organisation))).all())
 
 
 def overview(meeting: Meeting) -> list[tuple[Invitation, Contribution | None]]:

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..formtools import email_address
 from ..models.user import ROLE_LABELS
 
 MIN_PASSWORD = 12
@@ -25,7 +26,7 @@ class PasswordMixin:
 
 
 class UserCreateForm(PasswordMixin, FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), email_address(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=_role_choices(), default="staff")
     submit = SubmitField("Create user")
@@ -40,8 +41,3 @@ class UserEditForm(FlaskForm):
 class PasswordResetForm(PasswordMixin, FlaskForm):
     submit = SubmitField("Set new password")
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form: CSRF protection for a button that changes something."""
-
-    submit = SubmitField("Confirm")

@@ -1,12 +1,13 @@
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import restrict_blueprint
 from ..extensions import db
+from ..formtools import ConfirmForm
 from ..models import User
 from . import bp
-from .forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm
+from .forms import PasswordResetForm, UserCreateForm, UserEditForm
 from .services import UserError, create_user, reset_password, set_active, update_user
 
 restrict_blueprint(bp, "admin")
@@ -14,7 +15,8 @@ restrict_blueprint(bp, "admin")
 
 @bp.route("/")
 def index():
-    page = db.paginate(select(User).order_by(User.active.desc(), User.email), per_page=50,
+    page = db.paginate(select(User).order_by(User.active.desc(), User.email),
+                       per_page=current_app.config["PER_PAGE"],
                        error_out=False)
     return render_template("users/index.html", page=page, confirm=ConfirmForm())
 

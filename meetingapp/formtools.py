@@ -1,0 +1,27 @@
+"""Pieces every blueprint's forms share: filters, validators, the confirm button."""
+
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+from wtforms.validators import Email
+
+
+def strip(value):
+    """A WTForms filter: drop the spaces people paste around addresses and names."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_address(message: str | None = None) -> Email:
+    """An e-mail validator matching what the outbox can send.
+
+    Addresses with a non-ASCII local part (josé@…) need SMTPUTF8, which most
+    servers refuse and our outbox does not send: refuse them on the form, with
+    a message, rather than fail later when the message is queued.
+    """
+    return Email(message=message or "Enter a valid e-mail address (Latin letters before "
+                 "the @, for example name@example.org).", allow_smtputf8=False)
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: CSRF protection for a button that changes something."""
+
+    submit = SubmitField("Confirm")
