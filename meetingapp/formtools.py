@@ -1,5 +1,7 @@
 """Pieces every blueprint's forms share: filters, validators, the confirm button."""
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.validators import Email
@@ -19,6 +21,14 @@ def email_address(message: str | None = None) -> Email:
     """
     return Email(message=message or "Enter a valid e-mail address (Latin letters before "
                  "the @, for example name@example.org).", allow_smtputf8=False)
+
+
+def is_row_id(text) -> bool:
+    """A row id from a URL or form: ASCII digits only, short enough for any database.
+
+    (``str.isdigit`` also accepts "²" and digits of any length, which end in a 500.)
+    """
+    return isinstance(text, str) and re.fullmatch(r"[0-9]{1,9}", text) is not None
 
 
 class ConfirmForm(FlaskForm):

@@ -125,6 +125,9 @@ if _GunicornBaseLogger is not None:
         def setup(self, cfg) -> None:
             """Configure as gunicorn does, then send its error log to stdout too."""
             super().setup(cfg)
+            # gunicorn's own error log names request paths too (at debug level,
+            # and on a failed request): redact them like every other line.
+            _add_filter(self.error_log)
             if cfg.errorlog == "-":
                 self._set_handler(self.error_log, "-",
                                   logging.Formatter(self.error_fmt, self.datefmt),

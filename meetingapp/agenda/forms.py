@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..formtools import strip
+from ..formtools import is_row_id, strip
 from ..meetings.forms import IN_ZONE, LocalDateTimeField, TimeRequired
 from ..models.agenda import ITEM_KIND_LABELS, SPEAKER_ROLE_LABELS
 from .services import ItemDetails, SessionDetails
@@ -147,7 +147,7 @@ class DeclineForm(_AgendaForm):
 
 
 def _optional_id(value):
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return int(value) if value not in (None, "") and is_row_id(str(value)) else None
 
 
 class TopicProposalForm(_AgendaForm):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
+from ..formtools import is_row_id
 from ..mail.services import queue_email
 from ..models import (
     AgendaItem,
@@ -130,7 +131,7 @@ def submit_speak_request(invitation: Invitation, *, item_id, summary: str = "",
                          delegate_id=None) -> Proposal:
     """The organisation asks for the floor on an item of the published programme."""
     _check_open(invitation)
-    item = db.session.get(AgendaItem, int(item_id)) if str(item_id or "").isdigit() else None
+    item = db.session.get(AgendaItem, int(item_id)) if is_row_id(str(item_id or "")) else None
     if item is None or item not in speakable_items(invitation.meeting):
         raise AgendaError({"item_id": "Choose an item of the published programme."})
     values = _text({"title": item.title, "summary": summary})

@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
-from ..formtools import ConfirmForm
+from ..formtools import ConfirmForm, is_row_id
 from ..models import AgendaItem, AgendaSession, Meeting
 from ..timezones import utc_to_wall_clock
 from . import bp
@@ -269,7 +269,7 @@ def reorder(meeting_id: int, session_id: int):
     session = _owned(AgendaSession, meeting, session_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     raw = request.form.get("order", "")
-    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    ids = [int(part) for part in raw.split(",") if is_row_id(part.strip())]
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..formtools import is_row_id
 from ..models import AgendaItem, Delegate, Invitation, Meeting, Organisation, Speaker
 from ..models.agenda import SPEAKER_ROLE_LABELS, SPEAKER_ROLES
 from ..models.registration import ACTIVE_STATUSES
@@ -43,7 +44,7 @@ def speaker_choices(meeting: Meeting) -> list[SpeakerChoice]:
 def parse_choice(value: str) -> tuple[int | None, int | None]:
     """``"o:<organisation id>"`` or ``"d:<delegate id>"`` from the speaker field."""
     kind, _, ident = (value or "").partition(":")
-    if not ident.isdigit() or kind not in ("o", "d"):
+    if not is_row_id(ident) or kind not in ("o", "d"):
         return None, None
     return (int(ident), None) if kind == "o" else (None, int(ident))
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..formtools import is_row_id
 from ..jobs import start_job
 from ..mail.messages import slugify
 from ..models import CheckinCode, Invitation, Meeting, Organisation
@@ -54,7 +55,7 @@ def index(meeting_id: int):
     filters = OrganisationFilterForm(request.args)
     filters.organisation.choices = _organisation_choices(meeting)
     chosen = filters.organisation.data or ""
-    organisation_id = int(chosen) if chosen.isdigit() else None
+    organisation_id = int(chosen) if is_row_id(chosen) else None
     delegates = select_delegates(meeting, organisation_id=organisation_id).delegates
     rows = code_rows(delegates, issue=False)
     numbers = {d.id: badge_number(d, rows.get(d.id)) for d in delegates}
@@ -87,7 +88,7 @@ def print_pdf(meeting_id: int):
         return _back(meeting, organisation_id)
     one = request.form.get("one", "")  # a row's own "PDF" button
     ids = [one] if one else request.form.getlist("ids")
-    if not all(i.isdigit() for i in ids):
+    if not all(is_row_id(i) for i in ids):
         abort(400)
     try:
         selection = (select_delegates(meeting, organisation_id=organisation_id)

@@ -51,11 +51,19 @@ def attendance_rows(meeting: Meeting):
     yield ["Organisation", "Acronym", "Kind of organisation", "Role", "Form of address",
            "Given name", "Family name", "Badge number", "Attended", f"Checked in ({zone})",
            "Checked in (UTC)", "Desk user", "Desk", "How"]
-    for d in ordered_registrations(meeting, status="approved"):
+    from ..badges.codes import badge_number
+    from ..badges.services import code_rows
+
+    # The same people as the attendance page and the desk counters: approved
+    # delegates of organisations whose invitation still stands.
+    delegates = [d for d in ordered_registrations(meeting, status="approved")
+                 if d.invitation.status == "accepted"]
+    codes = code_rows(delegates, issue=False)
+    for d in delegates:
         org, checkin = d.invitation.organisation, checkins.get(d.id)
         yield [org.name, org.acronym, KIND_LABELS.get(org.kind, org.kind),
                DELEGATE_ROLE_LABELS[d.role], d.title, d.given_name, d.family_name,
-               f"{d.id:05d}", "yes" if checkin else "no",
+               badge_number(d, codes.get(d.id)), "yes" if checkin else "no",
                _local(checkin.checked_in_at, zone) if checkin else "",
                checkin.checked_in_at.strftime("%Y-%m-%d %H:%M") if checkin else "",
                checkin.actor if checkin else "", checkin.device if checkin else "",
@@ -98,13 +106,15 @@ def organisation_attendance(organisation: Organisation) -> list[dict]:
                 .join(Invitation, Invitation.meeting_id == Meeting.id)
                 .join(Delegate, (Delegate.invitation_id == Invitation.id)
                       & (Delegate.status == "approved"))
-                .where(Invitation.organisation_id == organisation.id)
+                .where(Invitation.organisation_id == organisation.id,
+                       Invitation.status == "accepted")
                 .group_by(Meeting.id).order_by(Meeting.starts_at.desc()))
     attended = dict(db.session.execute(
         select(CheckIn.meeting_id, func.count(CheckIn.id))
         .join(Delegate, CheckIn.delegate_id == Delegate.id)
         .join(Invitation, Delegate.invitation_id == Invitation.id)
-        .where(Invitation.organisation_id == organisation.id, CheckIn.undone_at.is_(None),
+        .where(Invitation.organisation_id == organisation.id, Invitation.status == "accepted",
+               CheckIn.undone_at.is_(None),
                Delegate.status == "approved")
         .group_by(CheckIn.meeting_id)).all())
     return [{"meeting": meeting, "approved": count, "attended": attended.get(meeting.id, 0)}

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from ..auth.access import restrict_blueprint
 from ..extensions import db
+from ..formtools import is_row_id
 from ..models import CheckinAttempt, Meeting, utcnow
 from ..models.registration import Delegate
 from . import bp
@@ -70,7 +71,7 @@ def index():
 
 def _recent_answer(meeting: Meeting) -> dict | None:
     attempt_id = request.args.get("attempt", "")
-    if not attempt_id.isdigit():
+    if not is_row_id(attempt_id):
         return None
     attempt = db.session.get(CheckinAttempt, int(attempt_id))
     if (attempt is None or attempt.meeting_id != meeting.id or attempt.user_id != current_user.id

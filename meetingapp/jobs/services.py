@@ -108,11 +108,15 @@ def _run(session, job_id: int) -> str | None:
     error = None
     try:
         kind = get_kind(job.kind)
+    except KeyError:
+        kind = None
+        error = f"There is no job kind {job.kind!r} in this version of the application."
+    try:
+        if kind is None:
+            raise JobFailed(error)
         data, filename, mimetype = kind.function(job, ProgressReporter(session, job))
         if not isinstance(data, bytes):
             raise TypeError(f"the job function returned {type(data).__name__}, not bytes")
-    except KeyError:
-        error = f"There is no job kind {job.kind!r} in this version of the application."
     except JobFailed as failed:
         error = str(failed) or "The job failed."
     except Exception as unexpected:  # noqa: BLE001  (recorded on the job; the worker goes on)

@@ -12,10 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..formtools import (
-    email_address,
-    strip,
-)
+from ..formtools import email_address, is_row_id, strip
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -126,6 +123,6 @@ class FilterForm(FlaskForm):
             "role": dict(self.role.choices),
         }
         values = {k: self[k].data for k in known if self[k].data and self[k].data in known[k]}
-        if (self.organisation.data or "").isdigit():
+        if is_row_id(self.organisation.data or ""):
             values["organisation"] = self.organisation.data
         return values

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
-from ..formtools import ConfirmForm
+from ..formtools import ConfirmForm, is_row_id
 from ..mail.services import last_messages_for
 from ..models import Invitation, Meeting, Organisation
 from ..models.registration import Delegate, NominationLetter
@@ -133,7 +133,7 @@ def bulk(meeting_id: int):
         flash("The reason is too long (2000 characters at most).", "danger")
         return back
     ids = request.form.getlist("ids")
-    if not all(i.isdigit() for i in ids):
+    if not all(is_row_id(i) for i in ids):
         abort(400)
     try:
         result = decide_many(meeting, ids, approve_them=bool(form.approve.data),

@@ -106,7 +106,13 @@
       headers: {"Accept": "application/json"}
     }).then(function (response) {
       if (!isJson(response)) {
-        // Signed out, or the session expired: let the browser show that page.
+        // Signed out, or the session expired: send the form the plain way so
+        // the browser shows that page -- with the scanned code put back in it,
+        // since the input was cleared (or, for a camera scan, never filled).
+        item.data.forEach(function (value, name) {
+          var field = item.form.elements.namedItem(name);
+          if (field && field.type !== "file") { field.value = value; }
+        });
         item.form.submit();
         return null;
       }
