@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 # A random secret key for this machine's embedded install, made once.
-instance/config.py:
+instance/config.py: | $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_urlsafe(48))" > $@
 

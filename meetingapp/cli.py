@@ -62,9 +62,16 @@ def load_demo_command() -> None:
 def demo_login_command() -> None:
     """Print the demo staff login."""
     from flask import current_app
+    from sqlalchemy import select
 
-    click.echo(f"Demo staff login: {current_app.config['DEMO_STAFF_EMAIL']} / "
-               f"{current_app.config['DEMO_STAFF_PASSWORD']}")
+    from .models import User
+
+    email = current_app.config["DEMO_STAFF_EMAIL"].lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is None:
+        click.echo("No demo staff account in this database (create one with "
+                   "`flask users create`).")
+        return
+    click.echo(f"Demo staff login: {email} / {current_app.config['DEMO_STAFF_PASSWORD']}")
 
 
 @demo_cli.command("is-empty")
