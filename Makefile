@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean
+.PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
+        translations i18n-extract i18n-update
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +25,30 @@ instance/config.py: | $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_urlsafe(48))" > $@
 
+# Catalogues of the six languages: meetingapp/translations/<lang>/LC_MESSAGES/messages.po,
+# compiled to .mo by the install step (the .mo files are not kept in git).
+TRANSLATIONS := meetingapp/translations
+CATALOGUES   := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+## translations: compile the catalogues (done by install, run and test)
+translations: $(CATALOGUES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
+
+## i18n-extract: collect every translatable string of the code and templates into messages.pot
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -w 100 \
+		--sort-by-file --project "Special Meeting" --copyright-holder "Special Meeting" \
+		--msgid-bugs-address "" -o $(TRANSLATIONS)/messages.pot .
+
+## i18n-update: extract, then merge the new strings into every language's catalogue
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+		--no-fuzzy-matching -w 100 --ignore-obsolete
+
 ## run: install, migrate, load the demo on first run, serve on http://127.0.0.1:5000
-run: $(VENV)/.installed instance/config.py
+run: $(VENV)/.installed translations instance/config.py
 	$(BIN)/flask db upgrade
 	if $(BIN)/flask demo is-empty; then $(BIN)/flask demo load; fi
 	@$(BIN)/flask demo login
@@ -47,10 +70,10 @@ browser:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 
-test-sqlite: $(VENV)/.installed-dev
+test-sqlite: $(VENV)/.installed-dev translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev translations
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \

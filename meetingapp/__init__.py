@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_log(app)
     register_security(app)
     register_extensions(app)
+    register_languages(app)
     register_blueprints(app)
     register_health(app)
     register_background_work(app)
@@ -61,6 +62,12 @@ def register_extensions(app: Flask) -> None:
         if user is None or not user.active or str(user.session_version) != version:
             return None
         return user
+
+
+def register_languages(app: Flask) -> None:
+    from .i18n import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,11 +1,14 @@
 """Jinja filters and globals shared by every template."""
 
+from datetime import datetime
+
 from flask import Flask
 
 from .models.meeting import STATUS_LABELS
 from .models.organisation import KIND_LABELS
+from .models.registration import LANGUAGE_LABELS
 from .models.user import ROLE_LABELS
-from .timezones import format_local, utc_to_local
+from .timezones import format_local, format_wall_clock, utc_to_local
 
 
 def register(app: Flask) -> None:
@@ -17,7 +20,16 @@ def register(app: Flask) -> None:
     @app.template_filter("localdate")
     def localdate_filter(moment, zone_name):
         local = utc_to_local(moment, zone_name)
-        return local.strftime("%d %B %Y") if local else ""
+        return format_wall_clock(local, "%d %B %Y") if local else ""
+
+    @app.template_filter("day")
+    def day_filter(day, fmt="%A %d %B %Y"):
+        """A calendar day (``date`` or wall-clock ``datetime``) in the page's language."""
+        if day is None:
+            return ""
+        if not isinstance(day, datetime):
+            day = datetime(day.year, day.month, day.day)
+        return format_wall_clock(day, fmt)
 
     @app.template_filter("utc")
     def utc_filter(moment):
@@ -25,6 +37,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         KIND_LABELS=KIND_LABELS,
+        LANGUAGE_LABELS=LANGUAGE_LABELS,
         MEETING_STATUS_LABELS=STATUS_LABELS,
         ROLE_LABELS=ROLE_LABELS,
     )

@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date, format_datetime, format_skeleton
+
 
 class NonExistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change."""
@@ -55,12 +57,50 @@ def utc_to_local(moment: datetime | None, zone_name: str) -> datetime | None:
     return moment.astimezone(ZoneInfo(zone_name))
 
 
+# The strftime formats the code uses. English keeps the secretariat's house style
+# ("06 March 2003, 09:30"); other languages take the locale's own order and month
+# names from CLDR (French "6 mars 2003, 09:30", Chinese "2003年3月6日 09:30").
+_ENGLISH = {
+    "%d %B %Y, %H:%M": "dd MMMM y, HH:mm",
+    "%d %B %Y": "dd MMMM y",
+    "%A %d %B %Y": "EEEE dd MMMM y",
+    "%d %b %H:%M": "dd MMM HH:mm",
+    "%d %b %Y": "dd MMM y",
+    "%H:%M": "HH:mm",
+}
+# format -> (date part as a CLDR width or skeleton, whether the time follows)
+_LOCALISED = {
+    "%d %B %Y, %H:%M": ("long", True),
+    "%d %B %Y": ("long", False),
+    "%A %d %B %Y": ("full", False),
+    "%d %b %H:%M": ("MMMd", True),
+    "%d %b %Y": ("medium", False),
+}
+
+
+def format_wall_clock(local: datetime, fmt: str) -> str:
+    """``local.strftime(fmt)`` with month and day names in the current language."""
+    from .i18n import current_language
+
+    language = current_language()
+    if fmt == "%H:%M" or fmt not in _ENGLISH:
+        return local.strftime(fmt)
+    if language == "en":
+        return format_datetime(local, _ENGLISH[fmt], tzinfo=local.tzinfo, locale="en")
+    width, with_time = _LOCALISED[fmt]
+    if width in ("long", "full", "medium"):
+        day = format_date(local.date(), width, locale=language)
+    else:
+        day = format_skeleton(width, local, tzinfo=local.tzinfo, locale=language)
+    return f"{day}, {local:%H:%M}" if with_time else day
+
+
 def format_local(moment: datetime | None, zone_name: str, fmt: str = "%d %B %Y, %H:%M") -> str:
     """A time shown in the meeting's zone, with the zone named (e.g. EST)."""
     local = utc_to_local(moment, zone_name)
     if local is None:
         return ""
-    return f"{local.strftime(fmt)} {zone_abbreviation(local)} ({zone_name})"
+    return f"{format_wall_clock(local, fmt)} {zone_abbreviation(local)} ({zone_name})"
 
 
 def zone_abbreviation(local: datetime) -> str:
@@ -93,7 +133,7 @@ def format_local_range(
         return format_local(start or end, zone_name)
     first_zone, last_zone = zone_abbreviation(first), zone_abbreviation(last)
     if first.date() == last.date() and first_zone == last_zone:
-        return (f"{first.strftime(date_fmt)}, {first:%H:%M}–{last:%H:%M} "
+        return (f"{format_wall_clock(first, date_fmt)}, {first:%H:%M}–{last:%H:%M} "
                 f"{first_zone} ({zone_name})")
-    return (f"{first.strftime(date_fmt)}, {first:%H:%M} {first_zone} – "
-            f"{last.strftime(date_fmt)}, {last:%H:%M} {last_zone} ({zone_name})")
+    return (f"{format_wall_clock(first, date_fmt)}, {first:%H:%M} {first_zone} – "
+            f"{format_wall_clock(last, date_fmt)}, {last:%H:%M} {last_zone} ({zone_name})")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..text import fold
+from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
 
 ORGANISATION_KINDS = ("international", "regional", "sub-regional")
@@ -22,6 +23,7 @@ class Organisation(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {ORGANISATION_KINDS!r}", name="kind_known"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +39,8 @@ class Organisation(db.Model):
     website: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # The language the secretariat writes to it in: invitations, reminders, answers.
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     # Folded name and acronym, searched with LIKE on every database.
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
 
 DELEGATE_ROLES = ("head", "delegate", "adviser", "observer")
@@ -31,8 +32,6 @@ REGISTRATION_STATUS_LABELS = {
 }
 # Registrations that hold a place in the delegation (count against the quota).
 ACTIVE_STATUSES = ("pending", "approved")
-# The six official languages of the United Nations.
-LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 LANGUAGE_LABELS = {
     "ar": "Arabic — العربية",
     "zh": "Chinese — 中文",

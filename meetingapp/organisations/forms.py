@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..formtools import email_address
 from ..models.organisation import KIND_LABELS
+from ..models.registration import LANGUAGE_LABELS
 from .rules import CONTACT_LIMITS, ORGANISATION_LIMITS, clean_text, is_web_address
 
 
@@ -57,6 +58,10 @@ class OrganisationForm(FlaskForm):
     notes = TextAreaField("Notes", filters=[_strip],
                           validators=[Length(max=ORGANISATION_LIMITS["notes"])],
                           render_kw={"rows": 4, "dir": "auto"})
+    language = SelectField("Correspondence language", choices=list(LANGUAGE_LABELS.items()),
+                           default="en",
+                           description="The language of the invitations, reminders and "
+                                       "answers the secretariat sends it.")
     active = BooleanField("Active", default=True,
                           description="Inactive organisations are hidden from the list "
                                       "and not offered for invitations.")
@@ -67,7 +72,8 @@ class OrganisationForm(FlaskForm):
 
     def values(self) -> dict:
         return {f: getattr(self, f).data for f in
-                ("name", "acronym", "kind", "region", "website", "notes", "active")}
+                ("name", "acronym", "kind", "region", "website", "notes", "active",
+                 "language")}
 
 
 class ContactForm(FlaskForm):

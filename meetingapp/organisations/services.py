@@ -14,11 +14,13 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..models import ORGANISATION_KINDS, Contact, Organisation
+from ..models.languages import LANGUAGES
 from ..text import fold
 from .csv_io import CsvCheck, CsvFileError, KnownOrganisation, check_csv, write_csv
 from .rules import CONTACT_LIMITS, ORGANISATION_LIMITS, clean_text, is_web_address, keys_fit
 
-ORGANISATION_FIELDS = ("name", "acronym", "kind", "region", "website", "notes", "active")
+ORGANISATION_FIELDS = ("name", "acronym", "kind", "region", "website", "notes", "active",
+                       "language")
 CONTACT_FIELDS = ("title", "name", "position", "email", "phone")
 
 
@@ -110,8 +112,13 @@ def parent_choices(org: Organisation | None = None) -> list[tuple[int, str]]:
 # --- Organisations ---------------------------------------------------------------------
 
 def _clean_organisation(values: dict) -> dict:
-    cleaned = {f: clean_text(values.get(f)) for f in ORGANISATION_FIELDS if f != "active"}
+    cleaned = {f: clean_text(values.get(f)) for f in ORGANISATION_FIELDS
+               if f not in ("active", "language")}
     cleaned["active"] = bool(values.get("active", True))
+    if values.get("language") is not None:  # absent: unchanged (new ones: English)
+        if values["language"] not in LANGUAGES:
+            raise OrganisationError("Choose one of the six languages.", field="language")
+        cleaned["language"] = values["language"]
     if not cleaned["name"]:
         raise OrganisationError("Enter the name of the organisation.", field="name")
     if not keys_fit(cleaned["name"], cleaned["acronym"]):

@@ -1,0 +1,3 @@
+"""The six official languages of the United Nations, used for pages and e-mails."""
+
+LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
