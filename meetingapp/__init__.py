@@ -4,6 +4,7 @@ regional and sub-regional organisations, from invitation to report."""
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from .config import ConfigurationError, load_config
 
@@ -47,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to open this page."
+    login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.validators import Email
@@ -19,8 +20,9 @@ def email_address(message: str | None = None) -> Email:
     servers refuse and our outbox does not send: refuse them on the form, with
     a message, rather than fail later when the message is queued.
     """
-    return Email(message=message or "Enter a valid e-mail address (Latin letters before "
-                 "the @, for example name@example.org).", allow_smtputf8=False)
+    return Email(message=message or _l("Enter a valid e-mail address (Latin letters before "
+                                       "the @, for example name@example.org)."),
+                 allow_smtputf8=False)
 
 
 def is_row_id(text) -> bool:
@@ -34,4 +36,4 @@ def is_row_id(text) -> bool:
 class ConfirmForm(FlaskForm):
     """An empty form: CSRF protection for a button that changes something."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

@@ -8,12 +8,13 @@ unknown token, 410 for one that no longer works), never a traceback.
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app
+from flask_babel import lazy_gettext as _l
 
 from .errors import render_error
 from .extensions import limiter
 
-UNKNOWN_LINK_MESSAGE = ("This link is not valid. If you received a newer e-mail from the "
-                        "secretariat, please use the link in it.")
+UNKNOWN_LINK_MESSAGE = _l("This link is not valid. If you received a newer e-mail from the "
+                          "secretariat, please use the link in it.")
 
 
 class LinkUnknown(LookupError):

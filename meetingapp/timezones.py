@@ -5,6 +5,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_datetime, format_skeleton
+from flask_babel import gettext as _
 
 
 class NonExistentLocalTime(ValueError):
@@ -35,18 +36,17 @@ def local_to_utc(naive: datetime, zone_name: str) -> datetime:
     """
     zone = ZoneInfo(zone_name)
     aware = naive.replace(tzinfo=zone, fold=0)
+    moment = f"{format_wall_clock(naive, '%d %B %Y')} {naive:%H:%M}"
     try:
         as_utc = aware.astimezone(UTC)
         back = as_utc.astimezone(zone).replace(tzinfo=None)
     except OverflowError:
-        raise NonExistentLocalTime(
-            f"{naive:%d %B %Y %H:%M} is outside the dates this system accepts."
-        ) from None
+        raise NonExistentLocalTime(_(
+            "%(moment)s is outside the dates this system accepts.", moment=moment)) from None
     if back != naive.replace(fold=0):
-        raise NonExistentLocalTime(
-            f"{naive:%d %B %Y %H:%M} does not exist in {zone_name}: "
-            "the clocks change then. Choose another time."
-        )
+        raise NonExistentLocalTime(_(
+            "%(moment)s does not exist in %(zone)s: the clocks change then. "
+            "Choose another time.", moment=moment, zone=zone_name))
     return as_utc
 
 
@@ -66,6 +66,7 @@ _ENGLISH = {
     "%A %d %B %Y": "EEEE dd MMMM y",
     "%d %b %H:%M": "dd MMM HH:mm",
     "%d %b %Y": "dd MMM y",
+    "%d %B": "dd MMMM",
     "%H:%M": "HH:mm",
 }
 # format -> (date part as a CLDR width or skeleton, whether the time follows)
@@ -75,6 +76,7 @@ _LOCALISED = {
     "%A %d %B %Y": ("full", False),
     "%d %b %H:%M": ("MMMd", True),
     "%d %b %Y": ("medium", False),
+    "%d %B": ("MMMMd", False),
 }
 
 

@@ -22,7 +22,7 @@ from ..models.agenda import (  # noqa: E402
     PROPOSAL_STATUS_LABELS,
     SPEAKER_ROLE_LABELS,
 )
-from ..timezones import utc_to_local, zone_abbreviation  # noqa: E402
+from ..timezones import format_wall_clock, utc_to_local, zone_abbreviation  # noqa: E402
 
 
 @bp.app_template_filter("markdown")
@@ -38,7 +38,7 @@ def agenda_time_filter(moment, zone_name: str, same_day_as=None):
     if local is None:
         return ""
     if same_day_as is not None and utc_to_local(same_day_as, zone_name).date() != local.date():
-        return local.strftime("%d %b %H:%M")
+        return format_wall_clock(local, "%d %b %H:%M")
     return local.strftime("%H:%M")
 
 

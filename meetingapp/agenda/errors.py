@@ -1,22 +1,24 @@
 """The agenda's domain error and the flush that turns refused constraints into it."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 
 # A constraint the database refused, and the form field and words it stands for.
 CONSTRAINT_ERRORS = {
-    "ends_after_start": ("ends_at", "The end must be after the start."),
-    "title_not_empty": ("title", "Enter a title."),
-    "uq_agenda_topics_name_key": ("name", "There is already a topic with this name."),
-    "agenda_topics.name_key": ("name", "There is already a topic with this name."),
+    "ends_after_start": ("ends_at", _l("The end must be after the start.")),
+    "title_not_empty": ("title", _l("Enter a title.")),
+    "uq_agenda_topics_name_key": ("name", _l("There is already a topic with this name.")),
+    "agenda_topics.name_key": ("name", _l("There is already a topic with this name.")),
     "fk_agenda_speakers_meeting_id_invitations": (
-        "speaker", "Only an organisation invited to this meeting can speak."),
+        "speaker", _l("Only an organisation invited to this meeting can speak.")),
     "uq_agenda_versions_meeting_id_number": (
-        "", "Someone else published the agenda at the same moment. Look at the changes again."),
+        "", _l("Someone else published the agenda at the same moment. Look at the changes again.")),
     "agenda_versions.meeting_id": (
-        "", "Someone else published the agenda at the same moment. Look at the changes again."),
-    "declined_with_reason": ("reason", "Give the reason for declining."),
+        "", _l("Someone else published the agenda at the same moment. Look at the changes again.")),
+    "declined_with_reason": ("reason", _l("Give the reason for declining.")),
 }
 
 
@@ -24,8 +26,10 @@ class AgendaError(ValueError):
     """An agenda operation that would break a rule; ``errors`` maps form fields to messages."""
 
     def __init__(self, errors: dict[str, str] | str):
-        if isinstance(errors, str):
+        if not isinstance(errors, dict):
             errors = {"": errors}
+        # Lazy messages become text in the language of the moment they are raised.
+        errors = {field: str(message) for field, message in errors.items()}
         self.errors = errors
         super().__init__(" ".join(errors.values()))
 
@@ -43,4 +47,5 @@ def flush() -> None:
         if "FOREIGN KEY" in message.upper() and "agenda_speakers" in message:
             raise AgendaError({"speaker": CONSTRAINT_ERRORS[
                 "fk_agenda_speakers_meeting_id_invitations"][1]}) from error
-        raise AgendaError("The agenda could not be saved: " + message.splitlines()[0]) from error
+        raise AgendaError(_("The agenda could not be saved: %(error)s",
+                             error=message.splitlines()[0])) from error

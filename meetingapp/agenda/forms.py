@@ -1,5 +1,6 @@
 """Forms of the agenda: times are entered on the meeting's wall clock (datetime-local)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,14 +18,15 @@ from ..meetings.forms import IN_ZONE, LocalDateTimeField, TimeRequired
 from ..models.agenda import ITEM_KIND_LABELS, SPEAKER_ROLE_LABELS
 from .services import ItemDetails, SessionDetails
 
-MARKDOWN_HELP = ("Markdown: **bold**, *italic*, lists with “- ”, links as [text](https://…). "
-                 "Scripts and other active content are removed.")
+MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, lists with “- ”, links as [text](https://…). "
+                   "Scripts and other active content are removed.")
 
 
 
-def _time(label: str, required: bool = True) -> LocalDateTimeField:
+def _time(label, required: bool = True) -> LocalDateTimeField:
+    """A wall-clock time field; ``label`` says "(meeting's time zone)" itself."""
     validators = [TimeRequired()] if required else [Optional()]
-    return LocalDateTimeField(f"{label} (meeting's time zone)", validators=validators,
+    return LocalDateTimeField(label, validators=validators,
                               description=IN_ZONE)
 
 
@@ -40,19 +42,19 @@ class _AgendaForm(FlaskForm):
 
 
 class SessionForm(_AgendaForm):
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)],
-                        description="For example: Session I: Global Standards on "
-                                    "Counter-Terrorism.")
-    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 4},
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)],
+                        description=_l("For example: Session I: Global Standards on "
+                                    "Counter-Terrorism."))
+    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 4},
                                 validators=[Length(max=20000)], description=MARKDOWN_HELP)
-    starts_at = _time("Starts")
-    ends_at = _time("Ends")
-    room = StringField("Room", filters=[strip], validators=[Length(max=200)],
+    starts_at = _time(_l("Starts (meeting's time zone)"))
+    ends_at = _time(_l("Ends (meeting's time zone)"))
+    room = StringField(_l("Room"), filters=[strip], validators=[Length(max=200)],
                        render_kw={"list": "agenda-rooms", "autocomplete": "off"})
-    topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
-    move_items = BooleanField("Move the session's items with it when its start changes",
+    topic_ids = SelectMultipleField(_l("Topics"), coerce=int, validate_choice=False)
+    move_items = BooleanField(_l("Move the session's items with it when its start changes"),
                               default=True)
-    submit = SubmitField("Save the session")
+    submit = SubmitField(_l("Save the session"))
 
     def details(self) -> SessionDetails:
         """The submitted values, times still on the meeting's wall clock."""
@@ -63,24 +65,25 @@ class SessionForm(_AgendaForm):
 
 
 class ItemForm(_AgendaForm):
-    kind = SelectField("Kind", choices=list(ITEM_KIND_LABELS.items()), default="item",
-                       description="A break (registration, lunch) has no speakers.")
-    session_id = SelectField("Session", coerce=lambda v: int(v) if v not in (None, "") else None,
+    kind = SelectField(_l("Kind"), choices=list(ITEM_KIND_LABELS.items()), default="item",
+                       description=_l("A break (registration, lunch) has no speakers."))
+    session_id = SelectField(_l("Session"),
+                             coerce=lambda v: int(v) if v not in (None, "") else None,
                              validate_choice=False)
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 4},
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 4},
                                 validators=[Length(max=20000)], description=MARKDOWN_HELP)
-    starts_at = _time("Starts")
-    ends_at = _time("Ends")
-    room = StringField("Room", filters=[strip], validators=[Length(max=200)],
+    starts_at = _time(_l("Starts (meeting's time zone)"))
+    ends_at = _time(_l("Ends (meeting's time zone)"))
+    room = StringField(_l("Room"), filters=[strip], validators=[Length(max=200)],
                        render_kw={"list": "agenda-rooms", "autocomplete": "off"},
-                       description="Leave empty to use the session's room.")
-    topic_ids = SelectMultipleField("Topics", coerce=int, validate_choice=False)
+                       description=_l("Leave empty to use the session's room."))
+    topic_ids = SelectMultipleField(_l("Topics"), coerce=int, validate_choice=False)
     shift_later = BooleanField(
-        "Insert and shift: move every later item of the same day by the same amount",
-        description="A new item moves later items by its length; a longer item by the time "
-                    "it gained.")
-    submit = SubmitField("Save the item")
+        _l("Insert and shift: move every later item of the same day by the same amount"),
+        description=_l("A new item moves later items by its length; a longer item by the time "
+                    "it gained."))
+    submit = SubmitField(_l("Save the item"))
 
     def details(self) -> ItemDetails:
         """The submitted values, times still on the meeting's wall clock."""
@@ -93,57 +96,58 @@ class ItemForm(_AgendaForm):
 
 
 class SpeakerForm(_AgendaForm):
-    speaker = SelectField("Organisation or delegate", validators=[InputRequired()],
+    speaker = SelectField(_l("Organisation or delegate"), validators=[InputRequired()],
                           validate_choice=False,
-                          description="Only organisations invited to the meeting are listed.")
-    role = SelectField("Role", choices=list(SPEAKER_ROLE_LABELS.items()), default="presenter")
-    submit = SubmitField("Add")
+                          description=_l("Only organisations invited to the meeting are listed."))
+    role = SelectField(_l("Role"), choices=list(SPEAKER_ROLE_LABELS.items()), default="presenter")
+    submit = SubmitField(_l("Add"))
 
 
 class MoveForm(_AgendaForm):
-    session_id = SelectField("Move to", coerce=lambda v: int(v) if v not in (None, "") else None,
+    session_id = SelectField(_l("Move to"),
+                             coerce=lambda v: int(v) if v not in (None, "") else None,
                              validate_choice=False)
-    placement = SelectField("Time", choices=[
-        ("keep", "Keep its time"), ("end", "Place it after the session's last item")])
-    submit = SubmitField("Move")
+    placement = SelectField(_l("Time"), choices=[
+        ("keep", _l("Keep its time")), ("end", _l("Place it after the session's last item"))])
+    submit = SubmitField(_l("Move"))
 
 
 
 class PublishForm(FlaskForm):
     fingerprint = HiddenField(validators=[InputRequired()])
-    note = TextAreaField("Note for the changelog (optional)", filters=[strip],
+    note = TextAreaField(_l("Note for the changelog (optional)"), filters=[strip],
                          validators=[Length(max=2000)], render_kw={"rows": 2})
-    submit = SubmitField("Publish")
+    submit = SubmitField(_l("Publish"))
 
 
 class TopicForm(_AgendaForm):
-    name = StringField("Topic", filters=[strip], validators=[DataRequired(), Length(max=200)])
-    submit = SubmitField("Save")
+    name = StringField(_l("Topic"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
 
 
 class DeadlineForm(_AgendaForm):
-    proposals_close_at = _time("Proposals close", required=False)
-    submit = SubmitField("Save the deadline")
+    proposals_close_at = _time(_l("Proposals close (meeting's time zone)"), required=False)
+    submit = SubmitField(_l("Save the deadline"))
 
 
 class AcceptForm(_AgendaForm):
-    item_id = SelectField("Where", coerce=lambda v: int(v) if v not in (None, "") else None,
+    item_id = SelectField(_l("Where"), coerce=lambda v: int(v) if v not in (None, "") else None,
                           validate_choice=False)
-    session_id = SelectField("Session of the new item",
+    session_id = SelectField(_l("Session of the new item"),
                              coerce=lambda v: int(v) if v not in (None, "") else None,
                              validate_choice=False)
-    starts_at = _time("New item starts", required=False)
-    ends_at = _time("New item ends", required=False)
-    room = StringField("Room of the new item", filters=[strip], validators=[Length(max=200)])
-    role = SelectField("As", choices=list(SPEAKER_ROLE_LABELS.items()), default="presenter")
-    submit = SubmitField("Accept")
+    starts_at = _time(_l("New item starts (meeting's time zone)"), required=False)
+    ends_at = _time(_l("New item ends (meeting's time zone)"), required=False)
+    room = StringField(_l("Room of the new item"), filters=[strip], validators=[Length(max=200)])
+    role = SelectField(_l("As"), choices=list(SPEAKER_ROLE_LABELS.items()), default="presenter")
+    submit = SubmitField(_l("Accept"))
 
 
 class DeclineForm(_AgendaForm):
-    reason = TextAreaField("Reason (the organisation will read it)", filters=[strip],
-                           validators=[DataRequired(message="Give the reason for declining."),
+    reason = TextAreaField(_l("Reason (the organisation will read it)"), filters=[strip],
+                           validators=[DataRequired(message=_l("Give the reason for declining.")),
                                        Length(max=5000)], render_kw={"rows": 3})
-    submit = SubmitField("Decline")
+    submit = SubmitField(_l("Decline"))
 
 
 def _optional_id(value):
@@ -153,23 +157,23 @@ def _optional_id(value):
 class TopicProposalForm(_AgendaForm):
     """A representative proposes a topic."""
 
-    title = StringField("Topic", filters=[strip], validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=5000)],
+    title = StringField(_l("Topic"), filters=[strip], validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=5000)],
                             render_kw={"rows": 5},
-                            description="What your organisation would present or discuss. "
-                                        "Markdown is allowed.")
-    preferred_session_id = SelectField("Preferred session", coerce=_optional_id,
+                            description=_l("What your organisation would present or discuss. "
+                                        "Markdown is allowed."))
+    preferred_session_id = SelectField(_l("Preferred session"), coerce=_optional_id,
                                        validate_choice=False)
-    delegate_id = SelectField("Who would speak", coerce=_optional_id, validate_choice=False)
-    submit = SubmitField("Send the proposal")
+    delegate_id = SelectField(_l("Who would speak"), coerce=_optional_id, validate_choice=False)
+    submit = SubmitField(_l("Send the proposal"))
 
 
 class SpeakRequestForm(_AgendaForm):
     """A representative asks for the floor on an item."""
 
-    item_id = SelectField("Item", coerce=_optional_id, validate_choice=False,
-                          validators=[InputRequired(message="Choose an item.")])
-    summary = TextAreaField("What your organisation would say (optional)", filters=[strip],
+    item_id = SelectField(_l("Item"), coerce=_optional_id, validate_choice=False,
+                          validators=[InputRequired(message=_l("Choose an item."))])
+    summary = TextAreaField(_l("What your organisation would say (optional)"), filters=[strip],
                             validators=[Length(max=5000)], render_kw={"rows": 4})
-    delegate_id = SelectField("Who would speak", coerce=_optional_id, validate_choice=False)
-    submit = SubmitField("Ask for the floor")
+    delegate_id = SelectField(_l("Who would speak"), coerce=_optional_id, validate_choice=False)
+    submit = SubmitField(_l("Ask for the floor"))

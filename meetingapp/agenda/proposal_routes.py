@@ -1,6 +1,8 @@
 """Staff answer organisations' proposals, set their deadline, and keep the list of topics."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..formtools import ConfirmForm
@@ -36,7 +38,7 @@ def proposals(meeting_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash("Deadline saved." if changes else "Nothing was changed.",
+            flash(_("Deadline saved.") if changes else _("Nothing was changed."),
                   "success" if changes else "info")
             return redirect(url_for("agenda.proposals", meeting_id=meeting.id))
     status = request.args.get("status", "")
@@ -58,10 +60,10 @@ def _accept_form(meeting, proposal, agenda) -> AcceptForm:
     form = AcceptForm(data={"item_id": default_item,
                             "session_id": proposal.preferred_session_id}
                       if request.method == "GET" else None)
-    form.item_id.choices = [("", "A new item made from this proposal")] + [
-        (i.id, f"Speaker on “{i.title}”") for i in agenda.items
+    form.item_id.choices = [("", _("A new item made from this proposal"))] + [
+        (i.id, _("Speaker on “%(item)s”", item=i.title)) for i in agenda.items
         if not i.cancelled and i.kind == "item"]
-    form.session_id.choices = [("", "No session (free-standing)")] + [
+    form.session_id.choices = [("", _("No session (free-standing)"))] + [
         (s.id, s.title) for s in agenda.sessions if not s.cancelled]
     return form
 
@@ -89,7 +91,7 @@ def accept(meeting_id: int, proposal_id: int):
     if form.validate_on_submit():
         new_item = not form.item_id.data
         if new_item and (not form.starts_at.data or not form.ends_at.data):
-            form.add_errors({"starts_at": "Enter when the new item starts and ends."})
+            form.add_errors({"starts_at": _("Enter when the new item starts and ends.")})
         else:
             try:
                 item = accept_proposal(found, item_id=form.item_id.data,
@@ -100,8 +102,9 @@ def accept(meeting_id: int, proposal_id: int):
                 form.add_errors(error.errors)
             else:
                 db.session.commit()
-                flash(f"Accepted: {found.invitation.organisation.display_name} is on "
-                      f"“{item.title}”. The organisation is told by e-mail.", "success")
+                flash(_("Accepted: %(organisation)s is on “%(item)s”. The organisation is told "
+                        "by e-mail.", organisation=found.invitation.organisation.display_name,
+                        item=item.title), "success")
                 return redirect(url_for("agenda.proposals", meeting_id=meeting.id))
     return _proposal_page(meeting, found, form, DeclineForm(formdata=None), status=422)
 
@@ -119,7 +122,7 @@ def decline(meeting_id: int, proposal_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash("Declined. The organisation is told by e-mail, with your reason.", "success")
+            flash(_("Declined. The organisation is told by e-mail, with your reason."), "success")
             return redirect(url_for("agenda.proposals", meeting_id=meeting.id))
     accept_form = _accept_form(meeting, found, load_agenda(meeting))
     return _proposal_page(meeting, found, accept_form, form, status=422)
@@ -137,7 +140,7 @@ def topics(meeting_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"Topic “{topic.name}” added.", "success")
+            flash(_("Topic “%(name)s” added.", name=topic.name), "success")
             return redirect(url_for("agenda.topics", meeting_id=meeting.id))
     return render_template("agenda/topics.html", meeting=meeting, form=form,
                            topics=all_topics(), confirm=ConfirmForm())
@@ -151,7 +154,7 @@ def topic(meeting_id: int, topic_id: int):
     action = request.form.get("action", "")
     try:
         if not ConfirmForm().validate_on_submit():
-            raise AgendaError("The form has expired. Reload the page and try again.")
+            raise AgendaError(_("The form has expired. Reload the page and try again."))
         if action == "rename":
             rename_topic(found, request.form.get("name", ""))
         elif action in ("retire", "restore"):
@@ -162,7 +165,7 @@ def topic(meeting_id: int, topic_id: int):
         flash(" ".join(error.errors.values()), "danger")
     else:
         db.session.commit()
-        flash("Topic saved.", "success")
+        flash(_("Topic saved."), "success")
     return redirect(url_for("agenda.topics", meeting_id=meeting.id))
 
 
@@ -173,6 +176,7 @@ def default_topics(meeting_id: int):
     if ConfirmForm().validate_on_submit():
         added = ensure_default_topics()
         db.session.commit()
-        flash(f"{len(added)} topic(s) added.", "success")
+        flash(ngettext("%(num)d topic(s) added.", "%(num)d topic(s) added.", len(added)),
+              "success")
     return redirect(url_for("agenda.topics", meeting_id=meeting.id))
 

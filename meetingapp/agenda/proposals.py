@@ -4,6 +4,7 @@ reason. The organisation is told by e-mail and sees the answer on its link."""
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..formtools import is_row_id
+from ..i18n import in_language
 from ..mail.services import queue_email
 from ..models import (
     AgendaItem,
@@ -62,14 +64,14 @@ def set_proposals_deadline(meeting: Meeting, local: datetime | None) -> dict:
 def why_closed(invitation: Invitation) -> str | None:
     """Why this organisation cannot propose now, or None when it can."""
     if invitation.status != "accepted":
-        return ("Once your organisation has accepted the invitation, you can propose topics "
-                "and ask for the floor here.")
+        return _("Once your organisation has accepted the invitation, you can propose topics "
+                 "and ask for the floor here.")
     deadline = proposals_deadline(invitation.meeting)
     if deadline is None:
-        return "The secretariat has not opened the agenda for proposals."
+        return _("The secretariat has not opened the agenda for proposals.")
     if utcnow() >= deadline:
-        return ("The deadline for proposals has passed "
-                f"({format_local(deadline, invitation.meeting.timezone)}).")
+        return _("The deadline for proposals has passed (%(deadline)s).",
+                 deadline=format_local(deadline, invitation.meeting.timezone))
     return None
 
 
@@ -85,9 +87,9 @@ def _text(values: dict) -> dict:
         if name in values:
             values[name] = (values[name] or "").strip()
             if len(values[name]) > limit:
-                errors[name] = f"At most {limit} characters, please."
+                errors[name] = _("At most %(limit)d characters, please.", limit=limit)
     if "title" in values and not values["title"]:
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     if errors:
         raise AgendaError(errors)
     return values
@@ -99,7 +101,7 @@ def _delegate(invitation: Invitation, delegate_id) -> Delegate | None:
     delegate = db.session.get(Delegate, int(delegate_id))
     if (delegate is None or delegate.invitation_id != invitation.id
             or delegate.status not in ACTIVE_STATUSES):
-        raise AgendaError({"delegate_id": "Choose one of your registered delegates."})
+        raise AgendaError({"delegate_id": _("Choose one of your registered delegates.")})
     return delegate
 
 
@@ -121,7 +123,7 @@ def submit_topic(invitation: Invitation, *, title: str, summary: str = "",
         session = db.session.get(AgendaSession, int(preferred_session_id))
         if (session is None or session.meeting_id != invitation.meeting_id
                 or not session.was_published or session.cancelled):
-            raise AgendaError({"preferred_session_id": "Choose a session of the programme."})
+            raise AgendaError({"preferred_session_id": _("Choose a session of the programme.")})
         session_id = session.id
     return _add(invitation, "topic", values, preferred_session_id=session_id,
                 delegate=_delegate(invitation, delegate_id))
@@ -133,7 +135,7 @@ def submit_speak_request(invitation: Invitation, *, item_id, summary: str = "",
     _check_open(invitation)
     item = db.session.get(AgendaItem, int(item_id)) if is_row_id(str(item_id or "")) else None
     if item is None or item not in speakable_items(invitation.meeting):
-        raise AgendaError({"item_id": "Choose an item of the published programme."})
+        raise AgendaError({"item_id": _("Choose an item of the published programme.")})
     values = _text({"title": item.title, "summary": summary})
     return _add(invitation, "speak", values, item_id=item.id,
                 delegate=_delegate(invitation, delegate_id))
@@ -158,9 +160,9 @@ def _add(invitation: Invitation, kind: str, values: dict, **fields) -> Proposal:
 def withdraw_proposal(invitation: Invitation, proposal: Proposal) -> None:
     """The organisation takes back a proposal still awaiting an answer."""
     if proposal.invitation_id != invitation.id:
-        raise AgendaError("This proposal is not your organisation's.")
+        raise AgendaError(_("This proposal is not your organisation's."))
     if proposal.status != "pending":
-        raise AgendaError("Only a proposal awaiting an answer can be withdrawn.")
+        raise AgendaError(_("Only a proposal awaiting an answer can be withdrawn."))
     changes = apply_changes(proposal, {"status": "withdrawn"})
     flush()
     record("withdraw", proposal, meeting=invitation.meeting, actor=_actor(invitation),
@@ -187,9 +189,20 @@ def proposals_for_staff(meeting: Meeting, status: str = "") -> list[Proposal]:
     return sorted(proposals, key=lambda p: p.status != "pending")
 
 
+def _already(proposal: Proposal) -> str:
+    """Why an answered proposal cannot be answered again: one sentence per status."""
+    if proposal.status == "accepted":
+        return _("This proposal is already accepted.")
+    if proposal.status == "declined":
+        return _("This proposal is already declined.")
+    if proposal.status == "withdrawn":
+        return _("This proposal is already withdrawn.")
+    return _("This proposal is already %(status)s.", status=proposal.status)
+
+
 def _decided(proposal: Proposal, status: str, reason: str = "", **values) -> dict:
     if proposal.status != "pending":
-        raise AgendaError(f"This proposal is already {proposal.status}.")
+        raise AgendaError(_already(proposal))
     user_id = current_user.id if current_user and current_user.is_authenticated else None
     return apply_changes(proposal, {"status": status, "decision_reason": reason,
                                     "decided_at": utcnow(), "decided_by_id": user_id, **values})
@@ -206,13 +219,13 @@ def accept_proposal(proposal: Proposal, *, item_id=None, session_id=None,
     """
     meeting = proposal.meeting
     if proposal.status != "pending":
-        raise AgendaError(f"This proposal is already {proposal.status}.")
+        raise AgendaError(_already(proposal))
     if item_id:
         item = db.session.get(AgendaItem, int(item_id))
         if item is None or item.meeting_id != meeting.id or item.cancelled:
-            raise AgendaError({"item_id": "Choose an item of this meeting's agenda."})
+            raise AgendaError({"item_id": _("Choose an item of this meeting's agenda.")})
     else:
-        item, _ = create_item(meeting, ItemDetails(
+        item, _shifted = create_item(meeting, ItemDetails(
             title=proposal.title, description=proposal.summary, starts_at=starts_at,
             ends_at=ends_at, session_id=session_id, room=room))
     delegate = proposal.delegate if proposal.delegate and proposal.delegate.active else None
@@ -229,21 +242,31 @@ def decline_proposal(proposal: Proposal, reason: str) -> None:
     """Decline, with the reason the organisation will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise AgendaError({"reason": "Give the reason for declining."})
+        raise AgendaError({"reason": _("Give the reason for declining.")})
     changes = _decided(proposal, "declined", reason[:5000])
     flush()
     record("decline", proposal, meeting=proposal.meeting, changes=changes)
     _notify(proposal)
 
 
+def _subject(proposal: Proposal) -> str:
+    """The answer's subject line, in the language being rendered."""
+    if proposal.kind == "topic":
+        if proposal.status == "accepted":
+            return _("Your proposal was accepted: %(title)s", title=proposal.title)
+        return _("Your proposal was declined: %(title)s", title=proposal.title)
+    if proposal.status == "accepted":
+        return _("Your request for the floor was accepted: %(title)s", title=proposal.title)
+    return _("Your request for the floor was declined: %(title)s", title=proposal.title)
+
+
 def _notify(proposal: Proposal) -> None:
     invitation = proposal.invitation
-    what = "proposal" if proposal.kind == "topic" else "request for the floor"
-    verb = "accepted" if proposal.status == "accepted" else "declined"
-    queue_email("agenda_proposal_answer", invitation.email,
-                f"Your {what} was {verb}: {proposal.title}",
-                context={"proposal": proposal, "meeting": proposal.meeting,
-                         "organisation": invitation.organisation, "item": proposal.item,
-                         "what": what, "accepted": proposal.status == "accepted"},
-                cc=invitation.cc_list, meeting=proposal.meeting,
-                category="agenda_proposal", related=proposal)
+    # In the organisation's correspondence language, whatever the page's.
+    with in_language(invitation.organisation.language):
+        queue_email("agenda_proposal_answer", invitation.email, _subject(proposal),
+                    context={"proposal": proposal, "meeting": proposal.meeting,
+                             "organisation": invitation.organisation, "item": proposal.item,
+                             "accepted": proposal.status == "accepted"},
+                    cc=invitation.cc_list, meeting=proposal.meeting,
+                    category="agenda_proposal", related=proposal)

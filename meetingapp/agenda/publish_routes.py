@@ -1,6 +1,7 @@
 """Publishing, the changelog of versions, and the printable programme (HTML and PDF)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -27,7 +28,8 @@ def publish(meeting_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"Version {version.number} of the agenda is published.", "success")
+            flash(_("Version %(number)d of the agenda is published.", number=version.number),
+                  "success")
             return redirect(url_for("agenda.version", meeting_id=meeting.id,
                                     number=version.number))
     preview = preview_publication(meeting)

@@ -1,6 +1,8 @@
 """The agenda editor: sessions, items and breaks; reorder and move. Staff only."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
@@ -48,7 +50,8 @@ def _back(meeting: Meeting, anchor: str | None = None):
 
 def _flash_warnings(meeting: Meeting, ids) -> None:
     for warning in warnings_about(load_agenda(meeting), ids):
-        flash(f"Warning — {warning.label}: {warning.message}", "warning")
+        flash(_("Warning — %(label)s: %(message)s", label=warning.label,
+                message=warning.message), "warning")
 
 
 @bp.route("/")
@@ -69,7 +72,7 @@ def index(meeting_id: int):
 
 def _move_form(agenda, item) -> MoveForm:
     form = MoveForm(prefix=f"move-{item.id}", session_id=item.session_id)
-    form.session_id.choices = [("", "No session (free-standing)")] + [
+    form.session_id.choices = [("", _("No session (free-standing)"))] + [
         (s.id, s.title) for s in agenda.sessions if not s.cancelled]
     return form
 
@@ -78,8 +81,8 @@ def _session_choices(meeting: Meeting) -> list:
     sessions = db.session.scalars(db.select(AgendaSession).where(
         AgendaSession.meeting_id == meeting.id, AgendaSession.status == "scheduled")
         .order_by(AgendaSession.starts_at)).all()
-    return [("", "No session (free-standing item or break)")] + [(s.id, s.title)
-                                                                 for s in sessions]
+    return [("", _("No session (free-standing item or break)"))] + [(s.id, s.title)
+                                                                    for s in sessions]
 
 
 def _form_page(template: str, meeting: Meeting, form, **context):
@@ -106,9 +109,9 @@ def new_session(meeting_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"Session “{session.title}” added.", "success")
+            flash(_("Session “%(title)s” added.", title=session.title), "success")
             return _back(meeting, f"session-{session.id}")
-    return _form_page("agenda/session_form.html", meeting, form, title="New session")
+    return _form_page("agenda/session_form.html", meeting, form, title=_("New session"))
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -128,12 +131,12 @@ def edit_session(meeting_id: int, session_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash("Session saved." if changes else "Nothing was changed.",
+            flash(_("Session saved.") if changes else _("Nothing was changed."),
                   "success" if changes else "info")
             _flash_warnings(meeting, [i.id for i in session.items])
             return _back(meeting, f"session-{session.id}")
     return _form_page("agenda/session_form.html", meeting, form, session=session,
-                      title=f"Edit “{session.title}”")
+                      title=_("Edit “%(title)s”", title=session.title))
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
@@ -149,13 +152,14 @@ def delete_session_view(meeting_id: int, session_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"Session “{session.title}” {outcome}.", "success")
+            flash(_("Session “%(title)s” cancelled.", title=session.title) if outcome == "cancelled"
+                  else _("Session “%(title)s” deleted.", title=session.title), "success")
         return _back(meeting)
     return render_template("agenda/confirm.html", meeting=meeting, form=form,
-                           title=f"Delete the session “{session.title}”?",
-                           text=("It was published: it will be shown as cancelled."
-                                 if session.was_published else "This cannot be undone."),
-                           button="Delete the session")
+                           title=_("Delete the session “%(title)s”?", title=session.title),
+                           text=(_("It was published: it will be shown as cancelled.")
+                                 if session.was_published else _("This cannot be undone.")),
+                           button=_("Delete the session"))
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -173,11 +177,13 @@ def new_item(meeting_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"“{item.title}” added" + (f"; {len(shifted)} later entries moved."
-                                            if shifted else "."), "success")
+            flash(ngettext("“%(title)s” added; %(num)d later entries moved.",
+                           "“%(title)s” added; %(num)d later entries moved.", len(shifted),
+                           title=item.title) if shifted
+                  else _("“%(title)s” added.", title=item.title), "success")
             _flash_warnings(meeting, [item.id])
             return _back(meeting, f"item-{item.id}")
-    return _form_page("agenda/item_form.html", meeting, form, title="New item or break")
+    return _form_page("agenda/item_form.html", meeting, form, title=_("New item or break"))
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -199,12 +205,18 @@ def edit_item(meeting_id: int, item_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(("Item saved" + (f"; {len(shifted)} later entries moved." if shifted else "."))
-                  if changes else "Nothing was changed.", "success" if changes else "info")
+            if not changes:
+                flash(_("Nothing was changed."), "info")
+            elif shifted:
+                flash(ngettext("Item saved; %(num)d later entries moved.",
+                               "Item saved; %(num)d later entries moved.", len(shifted)),
+                      "success")
+            else:
+                flash(_("Item saved."), "success")
             _flash_warnings(meeting, [item.id])
             return _back(meeting, f"item-{item.id}")
     return _form_page("agenda/item_form.html", meeting, form, item=item,
-                      title=f"Edit “{item.title}”")
+                      title=_("Edit “%(title)s”", title=item.title))
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
@@ -220,14 +232,16 @@ def delete_item_view(meeting_id: int, item_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"“{item.title}” {outcome}.", "success")
+            flash(_("“%(title)s” cancelled.", title=item.title) if outcome == "cancelled"
+                  else _("“%(title)s” deleted.", title=item.title), "success")
         return _back(meeting)
     return render_template(
-        "agenda/confirm.html", meeting=meeting, form=form, title=f"Delete “{item.title}”?",
-        text=("It was published: it stays on the programme marked as cancelled, and delegates "
-              "are told when you publish again." if item.was_published
-              else "It was never published. This cannot be undone."),
-        button="Cancel the item" if item.was_published else "Delete the item")
+        "agenda/confirm.html", meeting=meeting, form=form,
+        title=_("Delete “%(title)s”?", title=item.title),
+        text=(_("It was published: it stays on the programme marked as cancelled, and "
+                "delegates are told when you publish again.") if item.was_published
+              else _("It was never published. This cannot be undone.")),
+        button=_("Cancel the item") if item.was_published else _("Delete the item"))
 
 
 @bp.route("/items/<int:item_id>/restore", methods=["POST"])
@@ -242,7 +256,7 @@ def restore_item_view(meeting_id: int, item_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"“{item.title}” is back on the agenda.", "success")
+            flash(_("“%(title)s” is back on the agenda.", title=item.title), "success")
     return _back(meeting, f"item-{item.id}")
 
 
@@ -258,7 +272,10 @@ def move_step(meeting_id: int, item_id: int, direction: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"“{item.title}” moved {direction}; the times follow the new order.", "success")
+            flash(_("“%(title)s” moved up; the times follow the new order.", title=item.title)
+                  if direction == "up" else
+                  _("“%(title)s” moved down; the times follow the new order.", title=item.title),
+                  "success")
     return _back(meeting, f"item-{item.id}")
 
 
@@ -282,7 +299,7 @@ def reorder(meeting_id: int, session_id: int):
     db.session.commit()
     if wants_json:
         return jsonify(ok=True)
-    flash("New order saved; the times follow it.", "success")
+    flash(_("New order saved; the times follow it."), "success")
     return _back(meeting, f"session-{session.id}")
 
 
@@ -299,8 +316,11 @@ def move(meeting_id: int, item_id: int):
             flash(" ".join(error.errors.values()), "danger")
         else:
             db.session.commit()
-            where = item.session.title if item.session else "no session"
-            flash(f"“{item.title}” moved to {where}.", "success")
+            if item.session:
+                flash(_("“%(title)s” moved to %(session)s.", title=item.title,
+                        session=item.session.title), "success")
+            else:
+                flash(_("“%(title)s” moved to no session.", title=item.title), "success")
             _flash_warnings(meeting, [item.id])
     return _back(meeting, f"item-{item.id}")
 

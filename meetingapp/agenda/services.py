@@ -9,6 +9,7 @@ status changes (calendar clients take the higher SEQUENCE as the update).
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import apply_changes, record
@@ -56,9 +57,9 @@ def _texts(details, errors: dict) -> dict:
     for name in ("title", "description", "room"):
         values[name] = (getattr(details, name) or "").strip()
         if len(values[name]) > LIMITS[name]:
-            errors[name] = f"At most {LIMITS[name]} characters, please."
+            errors[name] = _("At most %(limit)d characters, please.", limit=LIMITS[name])
     if not values["title"]:
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     return values
 
 
@@ -67,14 +68,14 @@ def _times(details, meeting: Meeting, errors: dict) -> dict:
     for name in ("starts_at", "ends_at"):
         local = getattr(details, name)
         if local is None:
-            errors[name] = "Enter a date and time."
+            errors[name] = _("Enter a date and time.")
             continue
         try:
             values[name] = local_to_utc(local.replace(tzinfo=None), meeting.timezone)
         except NonExistentLocalTime as error:
             errors[name] = str(error)
     if len(values) == 2 and values["ends_at"] <= values["starts_at"]:
-        errors["ends_at"] = "The end must be after the start."
+        errors["ends_at"] = _("The end must be after the start.")
     return values
 
 
@@ -84,7 +85,7 @@ def _topics(topic_ids) -> list[Topic]:
         return []
     topics = list(db.session.scalars(select(Topic).where(Topic.id.in_(ids))))
     if len(topics) != len(ids):
-        raise AgendaError({"topic_ids": "Choose topics from the list."})
+        raise AgendaError({"topic_ids": _("Choose topics from the list.")})
     return topics
 
 
@@ -109,9 +110,9 @@ def session_of(meeting: Meeting, session_id: int | None) -> AgendaSession | None
         return None
     session = db.session.get(AgendaSession, int(session_id))
     if session is None or session.meeting_id != meeting.id:
-        raise AgendaError({"session_id": "Choose a session of this meeting."})
+        raise AgendaError({"session_id": _("Choose a session of this meeting.")})
     if session.cancelled:
-        raise AgendaError({"session_id": "This session is cancelled: choose another."})
+        raise AgendaError({"session_id": _("This session is cancelled: choose another.")})
     return session
 
 
@@ -164,7 +165,7 @@ def update_session(session: AgendaSession, details: SessionDetails) -> dict:
 def delete_session(session: AgendaSession) -> str:
     """Delete an empty session, or cancel it if it was ever published; returns which."""
     if any(not item.cancelled for item in session.items):
-        raise AgendaError("Move or delete the session's items first.")
+        raise AgendaError(_("Move or delete the session's items first."))
     meeting = session.meeting
     if session.was_published:
         changes = apply_changes(session, {"status": "cancelled"})
@@ -208,7 +209,7 @@ def update_item(item: AgendaItem, details: ItemDetails) -> tuple[dict, list]:
     """Change an item; with ``shift_later`` a new end moves every later item of the day as much."""
     meeting = item.meeting
     if item.cancelled:
-        raise AgendaError("A cancelled item cannot be changed.")
+        raise AgendaError(_("A cancelled item cannot be changed."))
     values = _item_values(meeting, details)
     session = session_of(meeting, details.session_id)
     old_end = item.ends_at
@@ -237,7 +238,7 @@ def _item_values(meeting: Meeting, details: ItemDetails) -> dict:
     errors: dict[str, str] = {}
     values = _texts(details, errors) | _times(details, meeting, errors)
     if details.kind not in ITEM_KINDS:
-        errors["kind"] = "Choose item or break."
+        errors["kind"] = _("Choose item or break.")
     if errors:
         raise AgendaError(errors)
     return values | {"kind": details.kind}
@@ -254,7 +255,7 @@ def delete_item(item: AgendaItem) -> str:
     meeting = item.meeting
     if item.was_published:
         if item.cancelled:
-            raise AgendaError("This item is already cancelled.")
+            raise AgendaError(_("This item is already cancelled."))
         changes = apply_changes(item, {"status": "cancelled"})
         _bump(item, changes)
         flush()
@@ -269,7 +270,7 @@ def delete_item(item: AgendaItem) -> str:
 def restore_item(item: AgendaItem) -> dict:
     """Put a cancelled item back on the agenda."""
     if not item.cancelled:
-        raise AgendaError("This item is not cancelled.")
+        raise AgendaError(_("This item is not cancelled."))
     if item.session is not None and item.session.cancelled:
         item.session = None
     changes = apply_changes(item, {"status": "scheduled"})
@@ -337,7 +338,7 @@ def reorder_items(session: AgendaSession, ordered_ids: list[int]) -> list[Agenda
     active = sorted((i for i in session.items if not i.cancelled), key=item_order)
     by_id = {i.id: i for i in active}
     if sorted(ordered_ids) != sorted(by_id) or len(set(ordered_ids)) != len(ordered_ids):
-        raise AgendaError("The order sent does not match the session's items. Reload the page.")
+        raise AgendaError(_("The order sent does not match the session's items. Reload the page."))
     new_order = [by_id[i] for i in ordered_ids]
     gaps = [b.starts_at - a.ends_at for a, b in zip(active, active[1:], strict=False)]
     moment = active[0].starts_at if active else None
@@ -360,13 +361,14 @@ def reorder_items(session: AgendaSession, ordered_ids: list[int]) -> list[Agenda
 def move_item_step(item: AgendaItem, direction: str) -> list[AgendaItem]:
     """Swap an item with the one before ("up") or after ("down") it in its session."""
     if item.session is None or item.cancelled:
-        raise AgendaError("Only items of a session can be moved up or down.")
+        raise AgendaError(_("Only items of a session can be moved up or down."))
     active = sorted((i for i in item.session.items if not i.cancelled), key=item_order)
     index = active.index(item)
     other = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other < len(active):
-        raise AgendaError(f"This item is already the {'first' if direction == 'up' else 'last'}"
-                          " of its session.")
+        raise AgendaError(_("This item is already the first of its session.")
+                          if direction == "up" else
+                          _("This item is already the last of its session."))
     active[index], active[other] = active[other], active[index]
     return reorder_items(item.session, [i.id for i in active])
 
@@ -379,10 +381,10 @@ def move_item_to_session(item: AgendaItem, session_id: int | None, placement: st
     """
     meeting = item.meeting
     if item.cancelled:
-        raise AgendaError("A cancelled item cannot be moved.")
+        raise AgendaError(_("A cancelled item cannot be moved."))
     target = session_of(meeting, session_id)
     if target is item.session:
-        raise AgendaError({"session_id": "The item is already there."})
+        raise AgendaError({"session_id": _("The item is already there.")})
     values = {}
     if placement == "end" and target is not None:
         others = [i for i in target.items if not i.cancelled and i is not item]

@@ -1,6 +1,7 @@
 """An item's chair and speakers: add, reorder, remove. Staff only (the blueprint's rule)."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..formtools import ConfirmForm
@@ -31,12 +32,15 @@ def _speaker(item: AgendaItem, speaker_id: int) -> Speaker:
 
 def _page(meeting, item, form, status=200):
     choices = speaker_choices(meeting)
-    options = [("", "Choose…")]
+    options = [("", _("Choose…"))]
     for choice in choices:
         org = choice.organisation
-        options.append((f"o:{org.id}", f"{org.display_name} — no one named"))
-        options += [(f"d:{d.id}", f"{org.acronym or org.name}: {d.display_name} "
-                                  f"({REGISTRATION_STATUS_LABELS[d.status].lower()})")
+        options.append((f"o:{org.id}", _("%(organisation)s — no one named",
+                                         organisation=org.display_name)))
+        options += [(f"d:{d.id}", _("%(organisation)s: %(delegate)s (%(status)s)",
+                                    organisation=org.acronym or org.name,
+                                    delegate=d.display_name,
+                                    status=str(REGISTRATION_STATUS_LABELS[d.status]).lower()))
                     for d in choice.delegates]
     form.speaker.choices = options
     return render_template("agenda/speakers.html", meeting=meeting, item=item, form=form,
@@ -63,7 +67,7 @@ def speakers(meeting_id: int, item_id: int):
             form.add_errors(error.errors)
             return _page(meeting, item, form, status=422)
         db.session.commit()
-        flash(f"{speaker.display_name} added.", "success")
+        flash(_("%(speaker)s added.", speaker=speaker.display_name), "success")
         return _back(meeting, item)
     return _page(meeting, item, form, status=400 if form.errors else 200)
 
@@ -95,5 +99,5 @@ def remove_speaker_view(meeting_id: int, item_id: int, speaker_id: int):
         label = speaker.display_name
         remove_speaker(speaker)
         db.session.commit()
-        flash(f"{label} removed.", "success")
+        flash(_("%(speaker)s removed.", speaker=label), "success")
     return _back(meeting, item)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -54,6 +55,18 @@ def _invitation(meeting: Meeting, organisation_id: int) -> Invitation | None:
         Invitation.meeting_id == meeting.id, Invitation.organisation_id == organisation_id))
 
 
+def _not_active(delegate: Delegate) -> str:
+    """Why this delegate cannot be named: one sentence per registration status."""
+    if delegate.status == "rejected":
+        return _("%(delegate)s's registration is rejected: choose someone else.",
+                 delegate=delegate.display_name)
+    if delegate.status == "withdrawn":
+        return _("%(delegate)s's registration is withdrawn: choose someone else.",
+                 delegate=delegate.display_name)
+    return _("%(delegate)s's registration is %(status)s: choose someone else.",
+             delegate=delegate.display_name, status=delegate.status)
+
+
 def add_speaker(item: AgendaItem, *, organisation_id: int | None = None,
                 delegate_id: int | None = None, role: str = "presenter") -> Speaker:
     """Add the chair or a speaker at the end of the item's list.
@@ -63,30 +76,33 @@ def add_speaker(item: AgendaItem, *, organisation_id: int | None = None,
     """
     meeting = item.meeting
     if item.cancelled:
-        raise AgendaError("A cancelled item has no speakers.")
+        raise AgendaError(_("A cancelled item has no speakers."))
     if role not in SPEAKER_ROLES:
-        raise AgendaError({"role": "Choose chair, presenter or discussant."})
+        raise AgendaError({"role": _("Choose chair, presenter or discussant.")})
     delegate = None
     if delegate_id is not None:
         delegate = db.session.get(Delegate, delegate_id)
         if delegate is None or delegate.meeting_id != meeting.id:
-            raise AgendaError({"speaker": "Choose a delegate registered for this meeting."})
+            raise AgendaError({"speaker": _("Choose a delegate registered for this meeting.")})
         if delegate.status not in ACTIVE_STATUSES:
-            raise AgendaError({"speaker": f"{delegate.display_name}'s registration is "
-                                          f"{delegate.status}: choose someone else."})
+            raise AgendaError({"speaker": _not_active(delegate)})
         organisation_id = delegate.invitation.organisation_id
     if organisation_id is None:
-        raise AgendaError({"speaker": "Choose an organisation or one of its delegates."})
+        raise AgendaError({"speaker": _("Choose an organisation or one of its delegates.")})
     invitation = _invitation(meeting, organisation_id)
     if invitation is None or invitation.status not in SPEAKING_STATUSES:
         organisation = db.session.get(Organisation, organisation_id)
-        name = organisation.display_name if organisation else "This organisation"
-        raise AgendaError({"speaker": f"{name} is not invited to this meeting (or declined), "
-                                      "so it cannot speak."})
+        if organisation is None:
+            raise AgendaError({"speaker": _("This organisation is not invited to this meeting "
+                                            "(or declined), so it cannot speak.")})
+        raise AgendaError({"speaker": _("%(organisation)s is not invited to this meeting "
+                                        "(or declined), so it cannot speak.",
+                                        organisation=organisation.display_name)})
     for existing in item.speakers:
         if (existing.organisation_id == organisation_id
                 and existing.delegate_id == (delegate.id if delegate else None)):
-            raise AgendaError({"speaker": f"Already listed as {existing.display_name}."})
+            raise AgendaError({"speaker": _("Already listed as %(speaker)s.",
+                                            speaker=existing.display_name)})
     speaker = Speaker(meeting_id=meeting.id, organisation_id=organisation_id,
                       delegate=delegate, role=role,
                       position=max((s.position for s in item.speakers), default=0) + 1)
@@ -113,7 +129,7 @@ def move_speaker(speaker: Speaker, direction: str) -> None:
     index = ordered.index(speaker)
     other = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other < len(ordered):
-        raise AgendaError("The speaker cannot be moved further.")
+        raise AgendaError(_("The speaker cannot be moved further."))
     ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, each in enumerate(ordered, start=1):
         each.position = position

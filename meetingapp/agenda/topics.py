@@ -1,5 +1,6 @@
 """The list of topic tags staff maintain (shared by every meeting)."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import apply_changes, record
@@ -18,16 +19,16 @@ def all_topics() -> list[Topic]:
 def _name(name: str) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
-        raise AgendaError({"name": "Enter the topic's name."})
+        raise AgendaError({"name": _("Enter the topic's name.")})
     if len(name) > 200:
-        raise AgendaError({"name": "At most 200 characters, please."})
+        raise AgendaError({"name": _("At most %(limit)d characters, please.", limit=200)})
     return name, fold(name)
 
 
 def _check_free(key: str, exclude: Topic | None = None) -> None:
     taken = db.session.scalar(select(Topic).where(Topic.name_key == key))
     if taken is not None and taken is not exclude:
-        raise AgendaError({"name": f"There is already a topic “{taken.name}”."})
+        raise AgendaError({"name": _("There is already a topic “%(name)s”.", name=taken.name)})
 
 
 def add_topic(name: str) -> Topic:

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..text import fold
-from ..timezones import utc_to_local
+from ..timezones import format_wall_clock, utc_to_local
 from .queries import Agenda
 
 KINDS = {
-    "room_overlap": "Same room, same time",
-    "speaker_clash": "Speaker in two places at once",
-    "outside_dates": "Outside the meeting's dates",
-    "crosses_midnight": "Crosses midnight",
-    "not_approved": "Speaker not approved",
-    "outside_session": "Outside its session's time",
+    "room_overlap": _l("Same room, same time"),
+    "speaker_clash": _l("Speaker in two places at once"),
+    "outside_dates": _l("Outside the meeting's dates"),
+    "crosses_midnight": _l("Crosses midnight"),
+    "not_approved": _l("Speaker not approved"),
+    "outside_session": _l("Outside its session's time"),
 }
 
 
@@ -31,7 +34,23 @@ class AgendaWarning:
 
     @property
     def label(self) -> str:
-        return KINDS[self.kind]
+        return str(KINDS[self.kind])
+
+
+def _not_approved(delegate, item) -> str:
+    """The not-approved warning, one whole sentence per registration status."""
+    names = {"delegate": delegate.display_name, "item": item.title}
+    if delegate.status == "pending":
+        return _("%(delegate)s speaks at “%(item)s” but their registration is pending, "
+                 "not approved.", **names)
+    if delegate.status == "rejected":
+        return _("%(delegate)s speaks at “%(item)s” but their registration is rejected, "
+                 "not approved.", **names)
+    if delegate.status == "withdrawn":
+        return _("%(delegate)s speaks at “%(item)s” but their registration is withdrawn, "
+                 "not approved.", **names)
+    return _("%(delegate)s speaks at “%(item)s” but their registration is %(status)s, "
+             "not approved.", status=delegate.status, **names)
 
 
 def _overlap(a, b) -> bool:
@@ -40,7 +59,7 @@ def _overlap(a, b) -> bool:
 
 def _span(item, zone: str) -> str:
     start, end = utc_to_local(item.starts_at, zone), utc_to_local(item.ends_at, zone)
-    return f"{start:%d %b %H:%M}–{end:%H:%M}"
+    return f"{format_wall_clock(start, '%d %b %H:%M')}–{end:%H:%M}"
 
 
 def agenda_warnings(agenda: Agenda) -> list[AgendaWarning]:
@@ -56,9 +75,11 @@ def agenda_warnings(agenda: Agenda) -> list[AgendaWarning]:
     for group in by_room.values():
         for a, b in combinations(group, 2):
             if _overlap(a, b):
-                found.append(AgendaWarning("room_overlap", (
-                    f"“{a.title}” ({_span(a, zone)}) and “{b.title}” ({_span(b, zone)}) are "
-                    f"both in {a.effective_room} at the same time."), (a.id, b.id)))
+                found.append(AgendaWarning("room_overlap", _(
+                    "“%(first)s” (%(first_time)s) and “%(second)s” (%(second_time)s) are "
+                    "both in %(room)s at the same time.", first=a.title, first_time=_span(a, zone),
+                    second=b.title, second_time=_span(b, zone), room=a.effective_room),
+                    (a.id, b.id)))
 
     by_delegate: dict[int, list] = {}
     for item in items:
@@ -66,35 +87,42 @@ def agenda_warnings(agenda: Agenda) -> list[AgendaWarning]:
             if speaker.delegate_id is not None:
                 by_delegate.setdefault(speaker.delegate_id, []).append((item, speaker))
             if speaker.delegate is not None and speaker.delegate.status != "approved":
-                found.append(AgendaWarning("not_approved", (
-                    f"{speaker.delegate.display_name} speaks at “{item.title}” but their "
-                    f"registration is {speaker.delegate.status}, not approved."), (item.id,)))
+                found.append(AgendaWarning("not_approved", _not_approved(
+                    speaker.delegate, item), (item.id,)))
     for pairs in by_delegate.values():
-        for (a, speaker), (b, _) in combinations(pairs, 2):
+        for (a, speaker), (b, _other) in combinations(pairs, 2):
             if a is not b and _overlap(a, b):
-                found.append(AgendaWarning("speaker_clash", (
-                    f"{speaker.delegate.display_name} speaks at “{a.title}” ({_span(a, zone)}) "
-                    f"and at “{b.title}” ({_span(b, zone)}) at the same time."), (a.id, b.id)))
+                found.append(AgendaWarning("speaker_clash", _(
+                    "%(delegate)s speaks at “%(first)s” (%(first_time)s) and at “%(second)s” "
+                    "(%(second_time)s) at the same time.",
+                    delegate=speaker.delegate.display_name, first=a.title,
+                    first_time=_span(a, zone), second=b.title, second_time=_span(b, zone)),
+                    (a.id, b.id)))
 
-    first_day = utc_to_local(meeting.starts_at, zone).date()
-    last_day = utc_to_local(meeting.ends_at, zone).date()
+    first_local = utc_to_local(meeting.starts_at, zone)
+    last_local = utc_to_local(meeting.ends_at, zone)
+    first_day, last_day = first_local.date(), last_local.date()
     for item in items:
         start = utc_to_local(item.starts_at, zone)
         end = utc_to_local(item.ends_at - timedelta(microseconds=1), zone)
         if start.date() < first_day or end.date() > last_day:
-            found.append(AgendaWarning("outside_dates", (
-                f"“{item.title}” ({_span(item, zone)}) is outside the meeting's dates "
-                f"({first_day:%d %B %Y} to {last_day:%d %B %Y})."), (item.id,)))
+            found.append(AgendaWarning("outside_dates", _(
+                "“%(item)s” (%(time)s) is outside the meeting's dates (%(first)s to %(last)s).",
+                item=item.title, time=_span(item, zone),
+                first=format_wall_clock(first_local, "%d %B %Y"),
+                last=format_wall_clock(last_local, "%d %B %Y")), (item.id,)))
         if start.date() != end.date():
-            found.append(AgendaWarning("crosses_midnight", (
-                f"“{item.title}” starts on {start:%d %B} and ends on the next day "
-                f"({_span(item, zone)})."), (item.id,)))
+            found.append(AgendaWarning("crosses_midnight", _(
+                "“%(item)s” starts on %(day)s and ends on the next day (%(time)s).",
+                item=item.title, day=format_wall_clock(start, "%d %B"),
+                time=_span(item, zone)), (item.id,)))
         session = item.session
         if session is not None and (item.starts_at < session.starts_at
                                     or item.ends_at > session.ends_at):
-            found.append(AgendaWarning("outside_session", (
-                f"“{item.title}” ({_span(item, zone)}) is not within the time of its session "
-                f"“{session.title}” ({_span(session, zone)})."), (item.id,)))
+            found.append(AgendaWarning("outside_session", _(
+                "“%(item)s” (%(time)s) is not within the time of its session “%(session)s” "
+                "(%(session_time)s).", item=item.title, time=_span(item, zone),
+                session=session.title, session_time=_span(session, zone)), (item.id,)))
     return found
 
 

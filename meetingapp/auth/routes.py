@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -38,7 +39,7 @@ def login():
             user = authenticate(form.email.data, form.password.data)
         except LoginRefused:
             db.session.commit()  # keep the audit entry of the failure
-            flash("Wrong e-mail or password, or the account is deactivated.", "danger")
+            flash(_("Wrong e-mail or password, or the account is deactivated."), "danger")
             return render_template("auth/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
         db.session.commit()
@@ -50,7 +51,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 

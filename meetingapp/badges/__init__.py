@@ -8,6 +8,7 @@ Other features use ``qr_svg(delegate)`` or the template partials
 """
 
 from flask import Blueprint
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..delegates import add_page_section
@@ -34,7 +35,8 @@ class DelegateQR:
     @property
     def svg(self) -> Markup:
         """Inline SVG (pages)."""
-        return svg_of(self.code, label=f"Check-in QR code of badge {self.number}")
+        return svg_of(self.code,
+                      label=_("Check-in QR code of badge %(number)s", number=self.number))
 
     @property
     def png_data_uri(self) -> str:

@@ -22,6 +22,7 @@ import secrets
 from itertools import chain
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, inspect, select
 
@@ -51,7 +52,7 @@ def derive_code(seed: str) -> str:
     digest = hmac.new(_key(), bytes.fromhex(seed), hashlib.sha256).digest()
     number = int.from_bytes(digest[:13], "big") >> 4
     chars = []
-    for _ in range(CODE_LENGTH):
+    for _unused in range(CODE_LENGTH):
         chars.append(ALPHABET[number & 31])
         number >>= 5
     return "".join(reversed(chars))
@@ -106,10 +107,10 @@ def current_code(row: CheckinCode) -> str:
     """The plaintext code of a row; ``CodeKeyChanged`` if the key no longer yields it."""
     code = derive_code(row.seed)
     if not hmac.compare_digest(hash_code(code), row.code_hash):
-        raise CodeKeyChanged(
+        raise CodeKeyChanged(_(
             "The check-in key (CHECKIN_CODE_KEY or SECRET_KEY) changed since this code was "
             "issued: badges already printed still scan, but to print one again, re-issue "
-            "the code.")
+            "the code."))
     return code
 
 

@@ -1,5 +1,6 @@
 """Forms of the badge pages: print (one, a selection, everyone) and re-issue a code."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
@@ -11,11 +12,11 @@ from .render import LAYOUTS
 class PrintForm(FlaskForm):
     """The layout, and which badges: the ticked ones (``ids``) or every approved delegate."""
 
-    layout = RadioField("Layout", choices=list(LAYOUTS.items()), default="sheet",
+    layout = RadioField(_l("Layout"), choices=list(LAYOUTS.items()), default="sheet",
                         validators=[DataRequired()])
     organisation_id = IntegerField(validators=[Optional()], widget=HiddenInput())
-    print_selected = SubmitField("Print the selected badges")
-    print_all = SubmitField("Print every approved delegate's badge")
+    print_selected = SubmitField(_l("Print the selected badges"))
+    print_all = SubmitField(_l("Print every approved delegate's badge"))
 
 
 class OrganisationFilterForm(FlaskForm):
@@ -24,10 +25,10 @@ class OrganisationFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):
     """A confirmation button (with its CSRF token)."""
 
-    submit = SubmitField("Re-issue the code")
+    submit = SubmitField(_l("Re-issue the code"))

@@ -8,6 +8,7 @@ import base64
 import io
 
 import qrcode
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 QUIET_ZONE = 4
@@ -37,8 +38,9 @@ def svg_path(matrix: list[list[bool]]) -> str:
                    for x, length, dark in _runs(row) if dark)
 
 
-def qr_svg(text: str, *, label: str = "QR code", size: int = 240) -> Markup:
+def qr_svg(text: str, *, label: str | None = None, size: int = 240) -> Markup:
     """An inline SVG of the QR code for ``text``, ``size`` pixels wide (CSS may resize it)."""
+    label = _("QR code") if label is None else label
     matrix = qr_matrix(text)
     n = len(matrix)
     return Markup(
@@ -78,7 +80,7 @@ def qr_html_table(text: str, *, module_px: int = 6) -> Markup:
     rows = []
     for row in matrix:
         cells = []
-        for _, length, dark in _runs(row):
+        for _start, length, dark in _runs(row):
             colour = "#000000" if dark else "#ffffff"
             span = f' colspan="{length}"' if length > 1 else ""
             # bgcolor for Outlook, the style for everyone else.
@@ -88,7 +90,8 @@ def qr_html_table(text: str, *, module_px: int = 6) -> Markup:
                          f'line-height:{module_px}px;font-size:1px;"></td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     size = n * module_px
+    label = escape(_("QR code"))
     return Markup(
-        f'<table role="img" aria-label="QR code" cellpadding="0" cellspacing="0" border="0" '
+        f'<table role="img" aria-label="{label}" cellpadding="0" cellspacing="0" border="0" '
         f'width="{size}" style="border-collapse:collapse;width:{size}px;height:{size}px;'
         f'table-layout:fixed;background:#ffffff;">{"".join(rows)}</table>')

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..models import CheckinCode, Meeting
@@ -23,8 +25,8 @@ from .codes import badge_number, current_code
 from .fit import fit_font_size, truncate_to_fit
 from .qr import qr_png_data_uri
 
-LAYOUTS = {"card": "Single badges (CR80 card, 85.6 × 54 mm)",
-           "sheet": "A4 sheets of 10 badges with cut marks"}
+LAYOUTS = {"card": _l("Single badges (CR80 card, 85.6 × 54 mm)"),
+           "sheet": _l("A4 sheets of 10 badges with cut marks")}
 CARD_W, CARD_H = 85.6, 54.0  # mm
 SHEET_W, SHEET_H, COLUMNS, ROWS = 210.0, 297.0, 2, 5
 PER_SHEET = COLUMNS * ROWS
@@ -92,14 +94,15 @@ def badge_for(delegate: Delegate, row: CheckinCode) -> Badge:
         name_lang=lang, name_dir=direction,
         acronym=organisation.acronym or "", organisation=org_name,
         organisation_pt=fit_font_size(org_name, TEXT_W, 2, 7.5, 5.5),
-        role=DELEGATE_ROLE_LABELS.get(delegate.role, delegate.role),
+        role=str(DELEGATE_ROLE_LABELS.get(delegate.role, delegate.role)),
         is_head=delegate.role == "head",
         meeting=title, meeting_pt=fit_font_size(title, BAND_W, 2, 8.0, 5.0),
         when_where=truncate_to_fit(f"{meeting_dates(meeting)} · {meeting.venue}", BAND_W, 1,
                                    6.0),
         # One pixel per module, drawn without smoothing: crisp, and fast to lay out.
-        qr=Markup('<img src="{}" alt="Check-in QR code of badge {}">').format(
-            qr_png_data_uri(current_code(row), scale=1), number),
+        qr=Markup('<img src="{}" alt="{}">').format(
+            qr_png_data_uri(current_code(row), scale=1),
+            _("Check-in QR code of badge %(number)s", number=number)),
     )
 
 
@@ -123,19 +126,20 @@ def _weasyprint():
     try:
         import weasyprint
     except (ImportError, OSError) as error:
-        raise PdfUnavailable("PDF rendering needs WeasyPrint and Pango: run "
-                             "scripts/install-system-deps.sh and pip install -r "
-                             "requirements.txt.") from error
+        raise PdfUnavailable(_("PDF rendering needs WeasyPrint and Pango: run "
+                               "scripts/install-system-deps.sh and pip install -r "
+                               "requirements.txt.")) from error
     return weasyprint
 
 
-def render_badges(badges: Sequence[Badge], layout: str, *, title: str = "Badges",
+def render_badges(badges: Sequence[Badge], layout: str, *, title: str | None = None,
                   progress: Callable[[float, str], None] | None = None) -> bytes:
     """The PDF of ``badges`` in ``layout`` ("card" or "sheet"), laid out a chunk at a time."""
     if layout not in LAYOUTS:
         raise ValueError(f"Unknown badge layout {layout!r}.")
     if not badges:
-        raise ValueError("There is no badge to print.")
+        raise ValueError(_("There is no badge to print."))
+    title = _("Badges") if title is None else title
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
@@ -152,8 +156,9 @@ def render_badges(badges: Sequence[Badge], layout: str, *, title: str = "Badges"
                                          url_fetcher=fetcher).render(font_config=fonts))
         if progress:
             done = min(start + CHUNK, len(badges))
-            progress(85 * done / len(badges), f"{done} of {len(badges)} badges laid out")
+            progress(85 * done / len(badges), _("%(done)d of %(total)d badges laid out",
+                                                done=done, total=len(badges)))
     if progress:
-        progress(90, "Writing the PDF file")
+        progress(90, _("Writing the PDF file"))
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()

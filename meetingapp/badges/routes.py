@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -45,7 +46,7 @@ def _organisation_choices(meeting: Meeting) -> list[tuple[str, str]]:
         select(Organisation.id, Organisation.name)
         .join(Invitation, Invitation.organisation_id == Organisation.id)
         .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    return [("", "Every organisation")] + [(str(i), name) for i, name in rows]
+    return [("", _("Every organisation"))] + [(str(i), name) for i, name in rows]
 
 
 @bp.route("/")
@@ -84,7 +85,7 @@ def print_pdf(meeting_id: int):
     form = PrintForm()
     organisation_id = form.organisation_id.data
     if not form.validate_on_submit():
-        flash("Choose single badges or A4 sheets.", "danger")
+        flash(_("Choose single badges or A4 sheets."), "danger")
         return _back(meeting, organisation_id)
     one = request.form.get("one", "")  # a row's own "PDF" button
     ids = [one] if one else request.form.getlist("ids")
@@ -96,11 +97,11 @@ def print_pdf(meeting_id: int):
     except LookupError:
         abort(404)
     for delegate, why in selection.skipped:
-        flash(f"No badge for {delegate.display_name}: {why}.", "warning")
+        flash(_("No badge for %(name)s: %(why)s.", name=delegate.display_name, why=why), "warning")
     delegates, layout = selection.delegates, check_layout(form.layout.data)
     if not delegates:
-        flash("Tick at least one approved delegate." if not form.print_all.data else
-              "No delegate is approved yet: there is no badge to print.", "danger")
+        flash(_("Tick at least one approved delegate.") if not form.print_all.data else
+              _("No delegate is approved yet: there is no badge to print."), "danger")
         return _back(meeting, organisation_id)
     if len(delegates) > current_app.config["BADGES_SYNC_LIMIT"]:
         code_rows(delegates)
@@ -128,15 +129,17 @@ def reissue(meeting_id: int, delegate_id: int):
     if delegate.meeting_id != meeting.id:
         abort(404)
     if delegate.status != "approved":
-        flash(f"{delegate.display_name} is not approved: there is no badge to re-issue.", "warning")
+        flash(_("%(name)s is not approved: there is no badge to re-issue.",
+                name=delegate.display_name), "warning")
         return _back(meeting)
     row = db.session.scalar(select(CheckinCode).where(CheckinCode.delegate_id == delegate.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         row = reissue_code(delegate, current_user._get_current_object())
         db.session.commit()
-        flash(f"New check-in code for {delegate.display_name} (badge {badge_number(delegate, row)})"
-              ": print the new badge; the old one now scans as unknown.", "success")
+        flash(_("New check-in code for %(name)s (badge %(number)s): print the new badge; the "
+                "old one now scans as unknown.", name=delegate.display_name,
+                number=badge_number(delegate, row)), "success")
         return _back(meeting)
     return render_template("badges/reissue.html", meeting=meeting, delegate=delegate, row=row,
                            number=badge_number(delegate, row), form=form)

@@ -7,6 +7,7 @@ Services add and flush; the view commits.
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -51,14 +52,14 @@ def select_delegates(meeting: Meeting, ids=None, organisation_id: int | None = N
         query = query.where(Organisation.id == organisation_id)
     found = db.session.scalars(query).unique().all()
     if ids is not None and len(found) != len(wanted):
-        raise LookupError("A registration is not one of this meeting's.")
+        raise LookupError(_("A registration is not one of this meeting's."))
     selection = Selection()
     for delegate in sorted(found, key=participant_order):
         if delegate.status == "approved" and delegate.invitation.status != "revoked":
             selection.delegates.append(delegate)
         else:
-            selection.skipped.append((delegate, "not approved" if delegate.status != "withdrawn"
-                                      else "withdrawn"))
+            selection.skipped.append((delegate, _("not approved") if delegate.status != "withdrawn"
+                                      else _("withdrawn")))
     return selection
 
 
@@ -83,14 +84,15 @@ def badges_for(delegates: list[Delegate]) -> list[Badge]:
     rows = code_rows(delegates, issue=False)
     missing = [d.display_name for d in delegates if d.id not in rows]
     if missing:
-        raise BadgeError(f"No check-in code has been issued for {', '.join(missing[:3])}.")
+        raise BadgeError(_("No check-in code has been issued for %(names)s.",
+                           names=", ".join(missing[:3])))
     return [badge_for(d, rows[d.id]) for d in delegates]
 
 
 def check_layout(layout: str) -> str:
     """The layout if known; ``BadgeError`` otherwise."""
     if layout not in LAYOUTS:
-        raise BadgeError("Choose single badges or A4 sheets.")
+        raise BadgeError(_("Choose single badges or A4 sheets."))
     return layout
 
 
@@ -108,7 +110,9 @@ def print_badges(meeting: Meeting, delegates: list[Delegate], layout: str) -> by
     """The PDF of these delegates' badges, codes issued where missing (audited)."""
     check_layout(layout)
     if not delegates:
-        raise BadgeError("None of the chosen delegates is approved: there is no badge to print.")
+        raise BadgeError(_("None of the chosen delegates is approved: there is no badge to "
+                           "print."))
     code_rows(delegates)
     record_printing(meeting, delegates, layout)
-    return render_badges(badges_for(delegates), layout, title=f"Badges — {meeting.title}")
+    return render_badges(badges_for(delegates), layout,
+                         title=_("Badges — %(meeting)s", meeting=meeting.title))

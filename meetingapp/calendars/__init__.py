@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
 def _meeting_section(meeting):
     from .services import agenda_items
 
-    items, _ = agenda_items(meeting)
+    items, _published_at = agenda_items(meeting)
     return {"items": items}
 
 

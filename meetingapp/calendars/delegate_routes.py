@@ -1,6 +1,7 @@
 """The delegate's calendars (through their personal link) and the public subscription feed."""
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from ..delegates.services import find_delegate
 from ..errors import render_error
@@ -91,5 +92,5 @@ def feed(token: str):
     """A subscription: always the current programme; 304 when nothing changed."""
     found = find_feed(token)
     if found is None:
-        return render_error(404, "This calendar link is not valid.")
+        return render_error(404, _("This calendar link is not valid."))
     return send_calendar(feed_calendar(found), feed=True)

@@ -3,10 +3,12 @@ when the meeting, an item or the delegate's place is cancelled. Same UIDs, highe
 """
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..agenda.publication import ChangeNotice, add_change_notice_hook
 from ..extensions import db
+from ..i18n import in_language
 from ..mail.services import last_message_for, queue_message
 from ..meetings.services import add_calendar_change_hook
 from ..models import Delegate, Meeting, OutboxAttachment, utcnow
@@ -84,14 +86,15 @@ def on_meeting_change(meeting: Meeting, changes: dict) -> None:
         return
     for delegate in _approved(meeting):
         template = "cancelled" if cancelled else "moved"
-        subject = (f"Cancelled: {meeting.title}" if cancelled
-                   else f"Calendar update: {meeting.title}")
-        text = render_template(f"calendars/email_{template}.txt", meeting=meeting,
-                               delegate=delegate)
-        queue_message((delegate.display_name, delegate.email), subject, text, None,
-                      meeting=meeting, category=f"calendar_{template}", related=delegate,
-                      attachments=[cancellation(delegate) if cancelled
-                                   else invitation(delegate)])
+        with in_language(delegate.language):
+            subject = (_("Cancelled: %(title)s", title=meeting.title) if cancelled
+                       else _("Calendar update: %(title)s", title=meeting.title))
+            text = render_template(f"calendars/email_{template}.txt", meeting=meeting,
+                                   delegate=delegate)
+            queue_message((delegate.display_name, delegate.email), subject, text, None,
+                          meeting=meeting, category=f"calendar_{template}", related=delegate,
+                          attachments=[cancellation(delegate) if cancelled
+                                       else invitation(delegate)])
 
 
 add_change_notice_hook(on_change_notice)

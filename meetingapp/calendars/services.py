@@ -51,8 +51,8 @@ def calendar_file(meetings_items: list[tuple[Meeting, list, datetime | None]], f
                   name: str = "", stamp: datetime | None = None,
                   include_meeting: bool = True, cancelled: bool = False) -> CalendarFile:
     """A calendar of several meetings, each with its items; ``link_for(meeting)`` the link."""
-    revision = stamp_of(*[m.updated_at for m, _, _ in meetings_items],
-                        *[p for _, _, p in meetings_items])
+    revision = stamp_of(*[m.updated_at for m, _items, _published in meetings_items],
+                        *[p for _meeting, _items, p in meetings_items])
     events = []
     for meeting, items, published_at in meetings_items:
         options = Options(link=link_for(meeting), method=method, attendee=attendee,

@@ -6,10 +6,14 @@ and download who attended.
 """
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from ..timezones import utc_to_local, zone_abbreviation
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
+
+# How a check-in was made, as the log shows it.
+CHECKIN_METHOD_LABELS = {"scanner": _l("scanner"), "camera": _l("camera"), "search": _l("search")}
 
 
 @bp.app_template_filter("local_clock")
@@ -23,3 +27,4 @@ from . import attendance_routes, routes  # noqa: E402,F401
 from .attendance import organisation_attendance  # noqa: E402
 
 bp.add_app_template_global(organisation_attendance, "organisation_attendance")
+bp.add_app_template_global(CHECKIN_METHOD_LABELS, "CHECKIN_METHOD_LABELS")

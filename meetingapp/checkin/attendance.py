@@ -61,8 +61,8 @@ def attendance_rows(meeting: Meeting):
     codes = code_rows(delegates, issue=False)
     for d in delegates:
         org, checkin = d.invitation.organisation, checkins.get(d.id)
-        yield [org.name, org.acronym, KIND_LABELS.get(org.kind, org.kind),
-               DELEGATE_ROLE_LABELS[d.role], d.title, d.given_name, d.family_name,
+        yield [org.name, org.acronym, str(KIND_LABELS.get(org.kind, org.kind)),
+               str(DELEGATE_ROLE_LABELS[d.role]), d.title, d.given_name, d.family_name,
                badge_number(d, codes.get(d.id)), "yes" if checkin else "no",
                _local(checkin.checked_in_at, zone) if checkin else "",
                checkin.checked_in_at.strftime("%Y-%m-%d %H:%M") if checkin else "",

@@ -1,6 +1,7 @@
 """Staff views of the desk's record: the log of attempts, undoing a check-in, attendance."""
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,8 +55,8 @@ def undo(meeting_id: int, checkin_id: int):
             flash(str(error), "warning")
         else:
             db.session.commit()
-            flash(f"Check-in of {checkin.delegate.display_name} undone; they can be checked in "
-                  "again.", "success")
+            flash(_("Check-in of %(name)s undone; they can be checked in again.",
+                    name=checkin.delegate.display_name), "success")
         return redirect(url_for("checkin.log", meeting_id=meeting.id))
     return render_template("checkin/undo.html", meeting=meeting, checkin=checkin, form=form), \
         400 if form.errors else 200

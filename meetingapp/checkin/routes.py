@@ -114,7 +114,8 @@ def scan(meeting_id: int):
     form = ScanForm()
     if not form.validate_on_submit():
         if _wants_json():
-            return jsonify(error=" ".join(e for errs in form.errors.values() for e in errs)), 400
+            return jsonify(error=" ".join(str(e) for errs in form.errors.values()
+                                          for e in errs)), 400
         return _render_desk(meeting, form, status=400)
     attempt = check_in_code(meeting, form.code.data, user=current_user._get_current_object(),
                             device=device_label(), method=form.method.data or "scanner")

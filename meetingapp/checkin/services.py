@@ -10,6 +10,7 @@ the view commits.
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -99,9 +100,9 @@ def undo_checkin(checkin: CheckIn, reason: str, user: User | None) -> None:
     """Undo a check-in made by mistake (staff, with a reason; audited); it can be made again."""
     reason = (reason or "").strip()
     if not reason:
-        raise CheckinError("Give the reason for undoing the check-in.")
+        raise CheckinError(_("Give the reason for undoing the check-in."))
     if checkin.undone_at is not None:
-        raise CheckinError("This check-in was undone already.")
+        raise CheckinError(_("This check-in was undone already."))
     checkin.undone_at, checkin.undone_by, checkin.undo_reason = utcnow(), user, reason
     db.session.flush()
     record("undo_checkin", checkin, meeting=checkin.meeting, user=user,
@@ -124,7 +125,7 @@ def counters(meeting: Meeting) -> dict:
                 .where(Delegate.meeting_id == meeting.id, Delegate.status == "approved",
                        Invitation.status == "accepted")
                 .group_by(Organisation.kind))
-    kinds = {kind: KindCount(kind, KIND_LABELS.get(kind, kind)) for kind in ORGANISATION_KINDS}
+    kinds = {kind: KindCount(kind, str(KIND_LABELS.get(kind, kind))) for kind in ORGANISATION_KINDS}
     for kind, count in db.session.execute(approved):
         kinds.setdefault(kind, KindCount(kind, kind)).expected = count
     arrived = approved.join(CheckIn, (CheckIn.delegate_id == Delegate.id)

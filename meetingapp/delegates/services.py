@@ -1,5 +1,7 @@
 """Finding a delegate by the token of their personal link."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -10,10 +12,10 @@ from ..tokens import hash_token, matches, plausible
 __all__ = ["LinkGone", "LinkUnknown", "find_delegate"]
 
 GONE = {
-    "rejected": "Your registration was not approved by the secretariat, so this page is "
-                "closed. The e-mail you received gives the reason.",
-    "withdrawn": "Your registration has been withdrawn by your organisation, so this page "
-                 "is closed.",
+    "rejected": _l("Your registration was not approved by the secretariat, so this page is "
+                   "closed. The e-mail you received gives the reason."),
+    "withdrawn": _l("Your registration has been withdrawn by your organisation, so this page "
+                    "is closed."),
 }
 
 
@@ -24,10 +26,10 @@ def find_delegate(token: str) -> Delegate:
     if delegate is None or not matches(token, delegate.token_hash):
         raise LinkUnknown()
     if delegate.status in GONE:
-        raise LinkGone(GONE[delegate.status])
+        raise LinkGone(str(GONE[delegate.status]))
     if delegate.invitation.status == "revoked":
-        raise LinkGone("Your organisation's invitation to this meeting has been withdrawn by "
-                       "the secretariat.")
+        raise LinkGone(_("Your organisation's invitation to this meeting has been withdrawn by "
+                         "the secretariat."))
     if delegate.meeting.status == "cancelled":
-        raise LinkGone("This meeting has been cancelled.")
+        raise LinkGone(_("This meeting has been cancelled."))
     return delegate

@@ -1,4 +1,6 @@
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -23,18 +25,19 @@ from .messages import unknown_placeholders
 class SelectionForm(FlaskForm):
     """Who to invite: by kind, by region, or a hand-picked list."""
 
-    kind = SelectField("Kind of organisation", choices=[("", "Any kind"), *KIND_LABELS.items()],
+    kind = SelectField(_l("Kind of organisation"),
+                       choices=[("", _l("Any kind")), *KIND_LABELS.items()],
                        validate_choice=True)
-    region = SelectField("Region", choices=[("", "Any region")], validate_choice=False)
+    region = SelectField(_l("Region"), choices=[("", _l("Any region"))], validate_choice=False)
     organisations = SelectMultipleField(
-        "Or pick organisations", coerce=int, validate_choice=False,
-        description="Hold Ctrl (or Cmd) to pick several. When you pick organisations, "
-                    "kind and region are ignored.")
-    send = SelectField("Send now?", choices=[("send", "Send the invitations now"),
-                                             ("draft", "Save as drafts, send later")])
+        _l("Or pick organisations"), coerce=int, validate_choice=False,
+        description=_l("Hold Ctrl (or Cmd) to pick several. When you pick organisations, "
+                       "kind and region are ignored."))
+    send = SelectField(_l("Send now?"), choices=[("send", _l("Send the invitations now")),
+                                                 ("draft", _l("Save as drafts, send later"))])
     step = HiddenField(default="preview")
-    preview = SubmitField("Preview")
-    confirm = SubmitField("Send invitations")
+    preview = SubmitField(_l("Preview"))
+    confirm = SubmitField(_l("Send invitations"))
 
 
 def _valid_addresses(form, field):
@@ -47,36 +50,39 @@ def _valid_addresses(form, field):
         except EmailNotValidError:
             bad.append(address)
     if bad:
-        raise ValidationError("Not a valid e-mail address: " + ", ".join(bad))
+        raise ValidationError(_("Not a valid e-mail address: %(addresses)s",
+                                addresses=", ".join(bad)))
 
 
 class InvitationEditForm(FlaskForm):
-    email = EmailField("Send to", validators=[DataRequired(), email_address(), Length(max=254)],
+    email = EmailField(_l("Send to"),
+                       validators=[DataRequired(), email_address(), Length(max=254)],
                        filters=[strip])
-    cc = StringField("Copies to", validators=[Optional(), Length(max=1000), _valid_addresses],
-                     filters=[strip], description="E-mail addresses separated by commas.")
+    cc = StringField(_l("Copies to"), validators=[Optional(), Length(max=1000), _valid_addresses],
+                     filters=[strip], description=_l("E-mail addresses separated by commas."))
     quota_override = IntegerField(
-        "Delegates allowed", validators=[Optional(), NumberRange(min=1, max=100)],
-        description="Leave empty to use the meeting's number.")
-    submit = SubmitField("Save")
+        _l("Delegates allowed"), validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Leave empty to use the meeting's number."))
+    submit = SubmitField(_l("Save"))
 
 
 def _known_placeholders(form, field):
     unknown = unknown_placeholders(field.data or "")
     if unknown:
-        raise ValidationError("Unknown placeholder: " + ", ".join(f"{{{u}}}" for u in unknown))
+        raise ValidationError(_("Unknown placeholder: %(names)s",
+                                names=", ".join(f"{{{u}}}" for u in unknown)))
 
 
 def _has_link(form, field):
     if "{link}" not in (field.data or ""):
-        raise ValidationError("The body must contain {link}: without it nobody can answer.")
+        raise ValidationError(_("The body must contain {link}: without it nobody can answer."))
 
 
 class TemplateForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300),
-                                                 _known_placeholders], filters=[strip])
-    body = TextAreaField("Body", validators=[DataRequired(), Length(max=20000),
-                                             _known_placeholders, _has_link],
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300),
+                                                     _known_placeholders], filters=[strip])
+    body = TextAreaField(_l("Body"), validators=[DataRequired(), Length(max=20000),
+                                                 _known_placeholders, _has_link],
                          render_kw={"rows": 16})
-    submit = SubmitField("Save the wording")
+    submit = SubmitField(_l("Save the wording"))
 

@@ -2,6 +2,8 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -17,6 +19,7 @@ from .forms import InvitationEditForm, SelectionForm, TemplateForm
 from .messages import (
     DEFAULTS,
     PLACEHOLDERS,
+    is_customised,
     render_message,
     reset_wording,
     save_wording,
@@ -92,7 +95,7 @@ def new(meeting_id: int):
     regions = db.session.scalars(select(Organisation.region).where(
         Organisation.active, Organisation.region != "").distinct().order_by(
         Organisation.region)).all()
-    form.region.choices = [("", "Any region")] + [(r, r) for r in regions]
+    form.region.choices = [("", _("Any region"))] + [(r, r) for r in regions]
     form.organisations.choices = [(o.id, o.display_name) for o in db.session.scalars(
         select(Organisation).where(Organisation.active).order_by(Organisation.name))]
     if request.method == "GET" and request.args.get("organisation", type=int):
@@ -109,12 +112,18 @@ def new(meeting_id: int):
                 flash(str(error), "danger")
             else:
                 db.session.commit()
-                verb = "sent" if form.send.data == "send" else "saved as drafts"
-                flash(f"{len(result.invited)} invitation(s) {verb}; "
-                      f"{len(result.skipped)} organisation(s) skipped.", "success")
+                if form.send.data == "send":
+                    flash(_("%(invited)s invitation(s) sent; %(skipped)s organisation(s) "
+                            "skipped.", invited=len(result.invited),
+                            skipped=len(result.skipped)), "success")
+                else:
+                    flash(_("%(invited)s invitation(s) saved as drafts; %(skipped)s "
+                            "organisation(s) skipped.", invited=len(result.invited),
+                            skipped=len(result.skipped)), "success")
                 for skipped in result.skipped:
-                    flash(f"Skipped {skipped.organisation.display_name}: "
-                          f"{skipped.skip_reason}.", "warning")
+                    flash(_("Skipped %(organisation)s: %(reason)s.",
+                            organisation=skipped.organisation.display_name,
+                            reason=skipped.skip_reason), "warning")
                 return redirect(url_for("invitations.index", meeting_id=meeting.id))
         preview = _preview(meeting, candidates)
     return render_template("invitations/new.html", meeting=meeting, form=form,
@@ -127,7 +136,8 @@ def _preview(meeting: Meeting, candidates) -> dict | None:
     if first is None:
         return None
     sample = Invitation(meeting=meeting, organisation=first.organisation, email=first.email)
-    subject, text, _ = render_message(sample, "invitation", "https://…/i/(personal link)")
+    subject, text, _html = render_message(sample, "invitation",
+                                          "https://…/i/" + _("(personal link)"))
     return {"to": first.email, "subject": subject, "text": text}
 
 
@@ -140,7 +150,7 @@ def edit(meeting_id: int, invitation_id: int):
         update_invitation(invitation, email=form.email.data, cc=(form.cc.data or "").split(","),
                           quota_override=form.quota_override.data)
         db.session.commit()
-        flash("Invitation saved.", "success")
+        flash(_("Invitation saved."), "success")
         return redirect(url_for("invitations.index", meeting_id=meeting.id))
     return render_template("invitations/edit.html", meeting=meeting, invitation=invitation,
                            form=form, confirm=ConfirmForm())
@@ -158,8 +168,9 @@ def send(meeting_id: int, invitation_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"Invitation to {invitation.organisation.display_name} queued for sending "
-                  "with a new link; earlier links stop working.", "success")
+            flash(_("Invitation to %(organisation)s queued for sending with a new link; "
+                    "earlier links stop working.",
+                    organisation=invitation.organisation.display_name), "success")
     return redirect(url_for("invitations.index", meeting_id=meeting.id))
 
 
@@ -171,15 +182,16 @@ def revoke_view(meeting_id: int, invitation_id: int):
     if form.validate_on_submit():
         revoke(invitation)
         db.session.commit()
-        flash(f"Invitation of {invitation.organisation.display_name} revoked: "
-              "its link no longer works.", "success")
+        flash(_("Invitation of %(organisation)s revoked: its link no longer works.",
+                organisation=invitation.organisation.display_name), "success")
         return redirect(url_for("invitations.index", meeting_id=meeting.id))
     return render_template("invitations/confirm.html", meeting=meeting, form=form,
-                           title="Revoke this invitation?",
-                           text=f"The link sent to {invitation.email} for "
-                                f"{invitation.organisation.display_name} will stop working "
-                                "at once. This cannot be undone.",
-                           button="Revoke the invitation", danger=True)
+                           title=_("Revoke this invitation?"),
+                           text=_("The link sent to %(email)s for %(organisation)s will stop "
+                                  "working at once. This cannot be undone.",
+                                  email=invitation.email,
+                                  organisation=invitation.organisation.display_name),
+                           button=_("Revoke the invitation"), danger=True)
 
 
 @bp.route("/remind", methods=["GET", "POST"])
@@ -195,13 +207,17 @@ def remind(meeting_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"{sent} reminder(s) queued for sending.", "success")
+            flash(ngettext("%(num)d reminder(s) queued for sending.",
+                           "%(num)d reminder(s) queued for sending.", sent), "success")
         return redirect(url_for("invitations.index", meeting_id=meeting.id))
     return render_template("invitations/confirm.html", meeting=meeting, form=form,
-                           title="Remind those who have not answered?",
-                           text=f"{count} organisation(s) have not answered. Each will receive "
-                                "a reminder with a new personal link.",
-                           button=f"Send {count} reminder(s)", danger=False)
+                           title=_("Remind those who have not answered?"),
+                           text=ngettext("%(num)d organisation(s) have not answered. Each will "
+                                         "receive a reminder with a new personal link.",
+                                         "%(num)d organisation(s) have not answered. Each will "
+                                         "receive a reminder with a new personal link.", count),
+                           button=ngettext("Send %(num)d reminder(s)", "Send %(num)d reminder(s)",
+                                           count), danger=False)
 
 
 @bp.route("/wording/<any(invitation, reminder):kind>", methods=["GET", "POST"])
@@ -213,14 +229,18 @@ def wording(meeting_id: int, kind: str):
         if ConfirmForm().validate_on_submit():
             reset_wording(meeting, kind)
             db.session.commit()
-            flash("Default wording restored.", "success")
+            flash(_("Default wording restored."), "success")
         return redirect(here)
     subject, body = template_for(meeting, kind)
     form = TemplateForm(data={"subject": subject, "body": body})
     if form.validate_on_submit():
-        save_wording(meeting, kind, form.subject.data, form.body.data)
+        if save_wording(meeting, kind, form.subject.data, form.body.data):
+            flash(_("Wording saved."), "success")
+        else:
+            flash(_("This is the default wording: each organisation receives it in its own "
+                    "language."), "success")
         db.session.commit()
-        flash("Wording saved.", "success")
         return redirect(here)
     return render_template("invitations/wording.html", meeting=meeting, form=form, kind=kind,
-                           placeholders=PLACEHOLDERS, default=DEFAULTS[kind])
+                           placeholders=PLACEHOLDERS, default=DEFAULTS[kind],
+                           customised=is_customised(meeting, kind))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import apply_changes, record
@@ -32,13 +33,14 @@ class Candidate:
     @property
     def skip_reason(self) -> str | None:
         if self.invitation is not None:
-            return f"already invited ({self.invitation.status})"
+            return _("already invited (%(status)s)", status=self.invitation.status)
         if not self.email:
-            return "no focal point with an e-mail address in the directory"
+            return _("no focal point with an e-mail address in the directory")
         try:
             format_addresses(self.email)
         except AddressError:
-            return f"the focal point's address {self.email} cannot be used for e-mail"
+            return _("the focal point's address %(email)s cannot be used for e-mail",
+                     email=self.email)
         return None
 
 
@@ -74,11 +76,12 @@ def select_candidates(meeting: Meeting, *, kind: str = "", region: str = "",
 def _check_meeting_accepts_invitations(meeting: Meeting) -> None:
     if meeting.status in CLOSED_MEETING_STATUSES:
         raise InvitationError(
-            f"The meeting is {meeting.status}: it cannot take invitations any more.")
+            _("The meeting is %(status)s: it cannot take invitations any more.",
+              status=meeting.status))
     if meeting.registration_closes_at <= utcnow():
         raise InvitationError(
-            "The registration deadline of this meeting has passed: move it first "
-            "(edit the meeting), or the links would not work.")
+            _("The registration deadline of this meeting has passed: move it first "
+              "(edit the meeting), or the links would not work."))
 
 
 def invite(meeting: Meeting, candidates: list[Candidate], *, send: bool) -> InviteResult:
@@ -116,7 +119,7 @@ def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None
     so only the latest e-mail's link works.
     """
     if invitation.status == "revoked":
-        raise InvitationError("This invitation is revoked: it cannot be sent.")
+        raise InvitationError(_("This invitation is revoked: it cannot be sent."))
     _check_meeting_accepts_invitations(invitation.meeting)
     link = _issue_link(invitation)
     subject, text, html = render_message(invitation, kind, link)
@@ -125,8 +128,9 @@ def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None
                       meeting=invitation.meeting, category=kind, related=invitation)
     except AddressError as error:
         raise InvitationError(
-            f"The invitation of {invitation.organisation.display_name} cannot be sent: "
-            f"{error} Correct the address on the invitation first.") from error
+            _("The invitation of %(organisation)s cannot be sent: %(error)s Correct the "
+              "address on the invitation first.",
+              organisation=invitation.organisation.display_name, error=error)) from error
     now = utcnow()
     changes = {}
     if invitation.status == "draft":

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -31,15 +33,15 @@ def _row(entry: AuditEntry, zone: str) -> list[str]:
     )]
 
 
-@job_kind("audit-export", title="Audit log export (CSV)")
+@job_kind("audit-export", title=_l("Audit log export (CSV)"))
 def export_audit_log(job, report_progress) -> tuple[bytes, str, str]:
     """Every audit entry of ``job.meeting``, oldest first, as CSV (UTF-8 with a BOM)."""
     meeting = job.meeting
     if meeting is None:
-        raise JobFailed("The meeting of this export no longer exists.")
+        raise JobFailed(_("The meeting of this export no longer exists."))
     where = AuditEntry.meeting_id == meeting.id
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(where)) or 0
-    report_progress(0, f"Exporting {total} entries")
+    report_progress(0, _("Exporting %(num)d entries", num=total))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Time (UTC)", f"Time ({meeting.timezone})", "Actor", "Action",
@@ -59,6 +61,7 @@ def export_audit_log(job, report_progress) -> tuple[bytes, str, str]:
             writer.writerow(_row(entry, meeting.timezone))
         done += len(entries)
         last = (entries[-1].at, entries[-1].id)
-        report_progress(100 * done / max(total, 1), f"{done} of {total} entries")
+        report_progress(100 * done / max(total, 1),
+                        _("%(done)d of %(total)d entries", done=done, total=total))
     filename = f"audit-log-{slugify(meeting.title, 40)}-{utcnow():%Y%m%d-%H%M}.csv"
     return ("\ufeff" + out.getvalue()).encode("utf-8"), filename, "text/csv; charset=utf-8"

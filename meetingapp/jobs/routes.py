@@ -14,7 +14,7 @@ restrict_blueprint(bp, *STAFF_ROLES)
 
 def _title(job: BackgroundJob) -> str:
     try:
-        return get_kind(job.kind).title
+        return str(get_kind(job.kind).title)
     except KeyError:
         return job.kind
 

@@ -9,10 +9,12 @@ import json
 import time
 
 from flask import current_app
-from sqlalchemy import update
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import current_language, in_language
 from ..models import BackgroundJob, Meeting, User, utcnow
 from . import dispatch
 from .registry import JobFailed, get_kind
@@ -29,17 +31,21 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
     except KeyError:
         raise ValueError(f"There is no job kind {kind!r}.") from None
     params = dict(params or {})
+    # The job's messages (and its file's headings) follow the language of whoever started it.
+    params.setdefault("language", current_language())
     try:
         json.dumps(params)
     except TypeError as error:
         raise ValueError(f"Job parameters must be JSON: {error}") from None
     job = BackgroundJob(kind=kind, params=params, status="queued", progress=0,
-                        message="Waiting to start", error="", result_filename="",
+                        message=_("Waiting to start"), error="", result_filename="",
                         result_mimetype="", result_size=0, created_by=user, meeting=meeting,
                         created_at=utcnow(), updated_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    record("start_job", job, meeting=meeting, user=user, label=job_kind.title,
+    with in_language("en"):  # the audit log keeps English labels
+        label = str(job_kind.title)
+    record("start_job", job, meeting=meeting, user=user, label=label,
            changes={"kind": kind})
     dispatch.note_started(db.session(), job.id)
     return job
@@ -73,7 +79,7 @@ def _claim(session, job_id: int) -> bool:
     claimed = session.execute(
         update(BackgroundJob)
         .where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
-        .values(status="running", started_at=now, updated_at=now, message="Started")
+        .values(status="running", started_at=now, updated_at=now, message=_("Started"))
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -101,6 +107,12 @@ def run_job(job_id: int) -> str | None:
 
 
 def _run(session, job_id: int) -> str | None:
+    params = session.scalar(select(BackgroundJob.params).where(BackgroundJob.id == job_id))
+    with in_language((params or {}).get("language")):
+        return _run_claimed(session, job_id)
+
+
+def _run_claimed(session, job_id: int) -> str | None:
     if not _claim(session, job_id):
         return None  # taken by another worker, or no longer queued
     job = session.get(BackgroundJob, job_id, populate_existing=True)
@@ -110,7 +122,8 @@ def _run(session, job_id: int) -> str | None:
         kind = get_kind(job.kind)
     except KeyError:
         kind = None
-        error = f"There is no job kind {job.kind!r} in this version of the application."
+        error = _("There is no job kind %(kind)s in this version of the application.",
+                  kind=repr(job.kind))
     try:
         if kind is None:
             raise JobFailed(error)
@@ -118,15 +131,16 @@ def _run(session, job_id: int) -> str | None:
         if not isinstance(data, bytes):
             raise TypeError(f"the job function returned {type(data).__name__}, not bytes")
     except JobFailed as failed:
-        error = str(failed) or "The job failed."
+        error = str(failed) or _("The job failed.")
     except Exception as unexpected:  # noqa: BLE001  (recorded on the job; the worker goes on)
         current_app.logger.exception("Background job %s (%s) failed.", job_id, job.kind)
-        error = f"The job failed unexpectedly ({type(unexpected).__name__}: {unexpected})."
+        what = f"{type(unexpected).__name__}: {unexpected}"
+        error = _("The job failed unexpectedly (%(error)s).", error=what)
     if error is not None:
         session.rollback()
-        _finish(session, job_id, status="failed", error=error[:2000], message="Failed")
+        _finish(session, job_id, status="failed", error=error[:2000], message=_("Failed"))
         return "failed"
-    _finish(session, job_id, status="done", progress=100, message="Ready", result=data,
+    _finish(session, job_id, status="done", progress=100, message=_("Ready"), result=data,
             result_filename=filename[:255], result_mimetype=mimetype[:100],
             result_size=len(data))
     return "done"

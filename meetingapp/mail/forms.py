@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField
 
@@ -6,4 +7,4 @@ class RetryForm(FlaskForm):
     """The Retry button: CSRF protection and where to go back to."""
 
     next = HiddenField()
-    submit = SubmitField("Retry")
+    submit = SubmitField(_l("Retry"))

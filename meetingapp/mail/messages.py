@@ -7,6 +7,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..models import OutboxMessage
@@ -29,11 +30,12 @@ def _clean_name(name: str) -> str:
 def _one_address(name: str, addr: str) -> str:
     addr = (addr or "").strip()
     if _CONTROL.search(addr) or not _ADDR_SPEC.match(addr):
-        raise AddressError(f"Not a usable e-mail address: {addr!r}.")
+        raise AddressError(_("Not a usable e-mail address: %(address)s.", address=repr(addr)))
     try:
         return str(Address(display_name=_clean_name(name), addr_spec=addr))
     except (ValueError, IndexError) as error:
-        raise AddressError(f"Not a usable e-mail address: {addr!r}.") from error
+        raise AddressError(
+            _("Not a usable e-mail address: %(address)s.", address=repr(addr))) from error
 
 
 def format_addresses(value) -> str:
@@ -52,10 +54,10 @@ def format_addresses(value) -> str:
             formatted.append(_one_address(*item))
             continue
         if _CONTROL.search(item):
-            raise AddressError(f"Not a usable e-mail address: {item!r}.")
+            raise AddressError(_("Not a usable e-mail address: %(address)s.", address=repr(item)))
         pairs = getaddresses([item])
-        if not pairs or any(not addr for _, addr in pairs):
-            raise AddressError(f"Not a usable e-mail address: {item!r}.")
+        if not pairs or any(not addr for _name, addr in pairs):
+            raise AddressError(_("Not a usable e-mail address: %(address)s.", address=repr(item)))
         formatted.extend(_one_address(name, addr) for name, addr in pairs)
     return ", ".join(formatted)
 
@@ -63,7 +65,7 @@ def format_addresses(value) -> str:
 def address_specs(*headers: str) -> list[str]:
     """The bare addresses (``a@b``) in address-list headers, for the SMTP envelope."""
     found = []
-    for _, addr in getaddresses([h for h in headers if h]):
+    for _name, addr in getaddresses([h for h in headers if h]):
         if addr and addr not in found:
             found.append(addr)
     return found
@@ -103,7 +105,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
 def add_attachment(email: EmailMessage, filename: str, mimetype: str, content: bytes) -> None:
     """Attach ``content`` as ``mimetype`` (parameters such as ``method=REQUEST`` kept)."""
     kind, *params = [part.strip() for part in mimetype.split(";")]
-    maintype, _, subtype = kind.partition("/")
+    maintype, _slash, subtype = kind.partition("/")
     extra = dict(p.split("=", 1) for p in params if "=" in p)
     email.add_attachment(content, maintype=maintype or "application",
                          subtype=subtype or "octet-stream", filename=filename, params=extra)

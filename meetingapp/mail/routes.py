@@ -1,4 +1,5 @@
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -105,6 +106,6 @@ def retry(message_id: int):
             flash(str(error), "warning")
         else:
             db.session.commit()
-            flash(f"The message “{message.subject}” to {message.to_addrs} is queued again.",
-                  "success")
+            flash(_("The message “%(subject)s” to %(recipients)s is queued again.",
+                    subject=message.subject, recipients=message.to_addrs), "success")
     return redirect(_back(form.next.data, message))

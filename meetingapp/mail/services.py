@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
@@ -99,7 +100,7 @@ def queue_message(
     """
     to_header = format_addresses(to)
     if not to_header:
-        raise AddressError("A message needs at least one recipient.")
+        raise AddressError(_("A message needs at least one recipient."))
     subject = one_line(subject)
     related_type, related_id = _related(related)
     message = OutboxMessage(
@@ -151,7 +152,7 @@ def queue_email(template: str, to, subject: str, *, context: dict | None = None,
 def retry_message(message: OutboxMessage, *, actor: str | None = None) -> dict:
     """Make a queued or failed message due now (a failed one gets its attempts back); audited."""
     if not message.can_retry:
-        raise MailError(f"A message that is {message.status} cannot be retried.")
+        raise MailError(_("A message that is %(status)s cannot be retried.", status=message.status))
     values = {"status": "queued", "next_attempt_at": utcnow()}
     if message.status == "failed":
         values["attempts"] = 0

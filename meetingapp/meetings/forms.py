@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -25,14 +27,14 @@ from .services import MeetingDetails
 
 # The first format is what the form sends back to the browser's datetime-local input.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-IN_ZONE = "In the meeting's time zone (its local wall-clock time), not yours."
+IN_ZONE = _l("In the meeting's time zone (its local wall-clock time), not yours.")
 
 # The button that moves a meeting to each status.
 TRANSITION_LABELS = {
-    "open": "Open registration",
-    "closed": "Close registration",
-    "held": "Mark as held",
-    "cancelled": "Cancel the meeting…",
+    "open": _l("Open registration"),
+    "closed": _l("Close registration"),
+    "held": _l("Mark as held"),
+    "cancelled": _l("Cancel the meeting…"),
 }
 
 
@@ -45,8 +47,8 @@ def _stop_if_unreadable(form, field):
 def _known_zone(form, field):
     if not is_valid_zone(field.data):
         raise ValidationError(
-            f"“{field.data}” is not a time zone we know. Choose an IANA zone name from the "
-            "list, such as America/New_York or Europe/Vienna."
+            _("“%(zone)s” is not a time zone we know. Choose an IANA zone name from the list, "
+              "such as America/New_York or Europe/Vienna.", zone=field.data)
         )
 
 
@@ -61,7 +63,7 @@ class LocalDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(
-                "Enter a date and time, for example 2003-03-06 09:30."
+                _("Enter a date and time, for example 2003-03-06 09:30.")
             ) from None
 
 
@@ -70,7 +72,7 @@ class TimeRequired:
 
     field_flags = {"required": True}
 
-    def __init__(self, message: str = "Enter a date and time."):
+    def __init__(self, message: str = _l("Enter a date and time.")):
         self.message = message
 
     def __call__(self, form, field):
@@ -88,12 +90,13 @@ class WholeNumberField(IntegerField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a whole number, such as 5.") from None
+            raise ValueError(_("Enter a whole number, such as 5.")) from None
 
 
-def _required_time(label: str, missing: str) -> LocalDateTimeField:
+def _required_time(label, missing) -> LocalDateTimeField:
+    """A required time; ``label`` is the whole label, e.g. "Starts (meeting's time zone)"."""
     return LocalDateTimeField(
-        f"{label} (meeting's time zone)",
+        label,
         validators=[TimeRequired(missing)],
         description=IN_ZONE,
     )
@@ -101,51 +104,55 @@ def _required_time(label: str, missing: str) -> LocalDateTimeField:
 
 class MeetingForm(FlaskForm):
     title = StringField(
-        "Title", filters=[strip], validators=[DataRequired(), Length(max=300)]
+        _l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)]
     )
     number = WholeNumberField(
-        "Number in the series",
+        _l("Number in the series"),
         validators=[
             Optional(),
             _stop_if_unreadable,
             NumberRange(min=1, max=9999,
-                        message="The number in the series must be between 1 and 9999."),
+                        message=_l("The number in the series must be between 1 and 9999.")),
         ],
-        description="Optional: 1 for the first Special Meeting, 2 for the second, … "
-        "Each number can be used once.",
+        description=_l("Optional: 1 for the first Special Meeting, 2 for the second, … "
+                       "Each number can be used once."),
     )
     description = TextAreaField(
-        "Description", filters=[strip], validators=[Length(max=20000)],
+        _l("Description"), filters=[strip], validators=[Length(max=20000)],
         render_kw={"rows": 5},
     )
-    venue = StringField("Venue", filters=[strip], validators=[DataRequired(), Length(max=300)],
-                        description="For example: United Nations Headquarters.")
-    address = StringField("Address", filters=[strip], validators=[Length(max=500)])
+    venue = StringField(_l("Venue"), filters=[strip],
+                        validators=[DataRequired(), Length(max=300)],
+                        description=_l("For example: United Nations Headquarters."))
+    address = StringField(_l("Address"), filters=[strip], validators=[Length(max=500)])
     timezone = StringField(
-        "Time zone",
+        _l("Time zone"),
         filters=[strip],
         validators=[DataRequired(), Length(max=64), _known_zone],
         render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
-        description="The IANA name of the zone where the meeting takes place, such as "
-        "America/New_York. All the dates and times below are read in this zone: if you "
-        "change it, the same wall-clock times are kept and now mean times in the new zone.",
+        description=_l("The IANA name of the zone where the meeting takes place, such as "
+                       "America/New_York. All the dates and times below are read in this zone: "
+                       "if you change it, the same wall-clock times are kept and now mean "
+                       "times in the new zone."),
     )
-    starts_at = _required_time("Starts", "Enter when the meeting starts.")
-    ends_at = _required_time("Ends", "Enter when the meeting ends.")
-    registration_opens_at = _required_time("Registration opens", "Enter when registration opens.")
-    registration_closes_at = _required_time("Registration closes",
-                                            "Enter when registration closes.")
+    starts_at = _required_time(_l("Starts (meeting's time zone)"),
+                               _l("Enter when the meeting starts."))
+    ends_at = _required_time(_l("Ends (meeting's time zone)"), _l("Enter when the meeting ends."))
+    registration_opens_at = _required_time(_l("Registration opens (meeting's time zone)"),
+                                           _l("Enter when registration opens."))
+    registration_closes_at = _required_time(_l("Registration closes (meeting's time zone)"),
+                                            _l("Enter when registration closes."))
     delegates_per_organisation = WholeNumberField(
-        "Delegates per organisation",
+        _l("Delegates per organisation"),
         default=5,
         validators=[
             InputRequired(),
             _stop_if_unreadable,
-            NumberRange(min=1, max=100, message="Enter a number from 1 to 100."),
+            NumberRange(min=1, max=100, message=_l("Enter a number from 1 to 100.")),
         ],
-        description="How many people each organisation may register (1 to 100).",
+        description=_l("How many people each organisation may register (1 to 100)."),
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def details(self) -> MeetingDetails:
         """The submitted values, times still on the meeting's wall clock."""
@@ -188,8 +195,8 @@ class FilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(
-        "Status",
-        choices=[("", "All statuses")] + [(s, STATUS_LABELS[s]) for s in MEETING_STATUSES],
+        _l("Status"),
+        choices=[("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in MEETING_STATUSES],
         validators=[Optional()],
         validate_choice=False,
     )

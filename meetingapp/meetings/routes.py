@@ -1,6 +1,7 @@
 from dataclasses import asdict
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -50,9 +51,9 @@ def create():
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"Meeting “{meeting.title}” created as a draft.", "success")
+            flash(_("Meeting “%(title)s” created as a draft.", title=meeting.title), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, title="New meeting",
+    return render_template("meetings/form.html", form=form, title=_("New meeting"),
                            zone_names=zone_names())
 
 
@@ -68,11 +69,14 @@ def edit(meeting_id: int):
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"Meeting “{meeting.title}” saved." if changes else "Nothing was changed.",
-                  "success" if changes else "info")
+            if changes:
+                flash(_("Meeting “%(title)s” saved.", title=meeting.title), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting,
-                           title=f"Edit “{meeting.title}”", zone_names=zone_names())
+                           title=_("Edit “%(title)s”", title=meeting.title),
+                           zone_names=zone_names())
 
 
 @bp.route("/<int:meeting_id>/cancel")
@@ -80,8 +84,8 @@ def confirm_cancel(meeting_id: int):
     """Ask before cancelling: it cannot be undone."""
     meeting = db.get_or_404(Meeting, meeting_id)
     if "cancelled" not in meeting.allowed_transitions:
-        flash(f"A meeting that is “{STATUS_LABELS[meeting.status]}” cannot be cancelled.",
-              "warning")
+        flash(_("A meeting that is “%(status)s” cannot be cancelled.",
+                status=STATUS_LABELS[meeting.status]), "warning")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/confirm_cancel.html", meeting=meeting,
                            status_form=StatusForm(status="cancelled", confirmed="yes"))
@@ -92,7 +96,7 @@ def status(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        flash("Choose a status with one of the buttons.", "danger")
+        flash(_("Choose a status with one of the buttons."), "danger")
     elif form.status.data == "cancelled" and form.confirmed.data != "yes":
         return redirect(url_for("meetings.confirm_cancel", meeting_id=meeting.id))
     else:
@@ -102,5 +106,6 @@ def status(meeting_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"“{meeting.title}” is now “{STATUS_LABELS[meeting.status]}”.", "success")
+            flash(_("“%(title)s” is now “%(status)s”.", title=meeting.title,
+                    status=STATUS_LABELS[meeting.status]), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))

@@ -7,6 +7,8 @@ types in a form) and are stored in UTC.
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,13 +46,15 @@ def _calendar_changed(meeting: Meeting, changes: dict) -> None:
 
 # A constraint the database refused, and the form field it concerns.
 CONSTRAINT_ERRORS = {
-    "number": ("number", "Another meeting already has this number in the series."),
-    "number_positive": ("number", "The number in the series must be 1 or more."),
-    "ends_after_start": ("ends_at", "The meeting must end after it starts."),
-    "registration_window": ("registration_closes_at", "Registration must close after it opens."),
+    "number": ("number", _l("Another meeting already has this number in the series.")),
+    "number_positive": ("number", _l("The number in the series must be 1 or more.")),
+    "ends_after_start": ("ends_at", _l("The meeting must end after it starts.")),
+    "registration_window": ("registration_closes_at",
+                            _l("Registration must close after it opens.")),
     "registration_before_end": ("registration_closes_at",
-                                "Registration must close before the meeting ends."),
-    "delegates_per_organisation": ("delegates_per_organisation", "Enter a number from 1 to 100."),
+                                _l("Registration must close before the meeting ends.")),
+    "delegates_per_organisation": ("delegates_per_organisation",
+                                   _l("Enter a number from 1 to 100.")),
 }
 
 
@@ -62,7 +66,7 @@ class MeetingError(ValueError):
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
-        super().__init__(" ".join(errors.values()))
+        super().__init__(" ".join(str(message) for message in errors.values()))
 
 
 @dataclass
@@ -127,19 +131,20 @@ def update_meeting(meeting: Meeting, details: MeetingDetails) -> dict:
 def change_status(meeting: Meeting, status: str) -> dict:
     """Move a meeting to ``status`` if STATUS_TRANSITIONS allows it from its current one."""
     if status not in MEETING_STATUSES:
-        raise MeetingError({"status": f"“{status}” is not a meeting status."})
+        raise MeetingError({"status": _("“%(status)s” is not a meeting status.", status=status)})
     # Read the status afresh, locked, so that two people clicking at once
     # cannot both move the meeting from the same status.
     db.session.refresh(meeting, with_for_update=True)
     if status == meeting.status:
-        raise MeetingError({"status": f"The meeting is already “{STATUS_LABELS[status]}”."})
+        raise MeetingError({"status": _("The meeting is already “%(status)s”.",
+                                         status=STATUS_LABELS[status])})
     if status not in meeting.allowed_transitions:
         allowed = ", ".join(f"“{STATUS_LABELS[s]}”" for s in meeting.allowed_transitions)
-        raise MeetingError({"status": (
-            f"A meeting that is “{STATUS_LABELS[meeting.status]}” cannot become "
-            f"“{STATUS_LABELS[status]}”. "
-            + (f"It can become: {allowed}." if allowed else "Its status is final.")
-        )})
+        refused = _("A meeting that is “%(current)s” cannot become “%(wanted)s”.",
+                    current=STATUS_LABELS[meeting.status], wanted=STATUS_LABELS[status])
+        then = (_("It can become: %(allowed)s.", allowed=allowed) if allowed
+                else _("Its status is final."))
+        raise MeetingError({"status": f"{refused} {then}"})
     changes = apply_changes(meeting, {"status": status})
     _flush()
     record("change_status", meeting, meeting=meeting, changes=changes)
@@ -158,10 +163,10 @@ def _checked_values(details: MeetingDetails, meeting: Meeting | None) -> dict:
         values[name] = (values[name] or "").strip()
     for name in ("title", "venue"):
         if not values[name]:
-            errors[name] = "This field is required."
+            errors[name] = _("This field is required.")
     for name, limit in TEXT_LIMITS.items():
         if len(values[name]) > limit:
-            errors[name] = f"At most {limit} characters, please."
+            errors[name] = _("At most %(limit)d characters, please.", limit=limit)
 
     number = values["number"]
     if number is not None:
@@ -173,7 +178,8 @@ def _checked_values(details: MeetingDetails, meeting: Meeting | None) -> dict:
                 query = query.where(Meeting.id != meeting.id)
             taken = db.session.execute(query).first()
             if taken:
-                errors["number"] = f"Number {number} is already used by “{taken.title}”."
+                errors["number"] = _("Number %(number)d is already used by “%(title)s”.",
+                                     number=number, title=taken.title)
 
     delegates = values["delegates_per_organisation"]
     if delegates is None or not 1 <= delegates <= 100:
@@ -181,13 +187,13 @@ def _checked_values(details: MeetingDetails, meeting: Meeting | None) -> dict:
 
     zone = values["timezone"]
     if not is_valid_zone(zone):
-        errors["timezone"] = f"“{zone}” is not a time zone we know."
+        errors["timezone"] = _("“%(zone)s” is not a time zone we know.", zone=zone)
         raise MeetingError(errors)
 
     for name in TIME_FIELDS:
         local = values[name]
         if local is None:
-            errors[name] = "Enter a date and time."
+            errors[name] = _("Enter a date and time.")
             continue
         try:
             values[name] = local_to_utc(local.replace(tzinfo=None), zone)
@@ -203,20 +209,16 @@ def _checked_values(details: MeetingDetails, meeting: Meeting | None) -> dict:
 def _time_order_errors(values: dict, zone: str) -> dict[str, str]:
     errors = {}
     if values["ends_at"] <= values["starts_at"]:
-        errors["ends_at"] = (
-            "The meeting must end after it starts "
-            f"({format_local(values['starts_at'], zone)})."
-        )
+        errors["ends_at"] = _("The meeting must end after it starts (%(start)s).",
+                              start=format_local(values["starts_at"], zone))
     if values["registration_closes_at"] <= values["registration_opens_at"]:
-        errors["registration_closes_at"] = (
-            "Registration must close after it opens "
-            f"({format_local(values['registration_opens_at'], zone)})."
-        )
+        errors["registration_closes_at"] = _(
+            "Registration must close after it opens (%(opens)s).",
+            opens=format_local(values["registration_opens_at"], zone))
     elif values["registration_closes_at"] > values["ends_at"]:
-        errors["registration_closes_at"] = (
-            "Registration must close before the meeting ends "
-            f"({format_local(values['ends_at'], zone)})."
-        )
+        errors["registration_closes_at"] = _(
+            "Registration must close before the meeting ends (%(end)s).",
+            end=format_local(values["ends_at"], zone))
     return errors
 
 
@@ -235,4 +237,5 @@ def _flush() -> None:
         for key, (field, text) in sorted(CONSTRAINT_ERRORS.items(), key=lambda kv: -len(kv[0])):
             if key in message:
                 raise MeetingError({field: text}) from error
-        raise MeetingError({"": "The meeting could not be saved: " + message}) from error
+        raise MeetingError({"": _("The meeting could not be saved: %(reason)s",
+                                  reason=message)}) from error

@@ -8,6 +8,7 @@ iCalendar SEQUENCE: raised whenever the time, place or status changes.
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -34,15 +35,17 @@ DEFAULT_TOPICS = (
     "Capacity-building assistance",
 )
 ITEM_KINDS = ("item", "break")
-ITEM_KIND_LABELS = {"item": "Item", "break": "Break"}
+ITEM_KIND_LABELS = {"item": _l("Item"), "break": _l("Break")}
 AGENDA_STATUSES = ("scheduled", "cancelled")
 SPEAKER_ROLES = ("chair", "presenter", "discussant")
-SPEAKER_ROLE_LABELS = {"chair": "Chair", "presenter": "Presenter", "discussant": "Discussant"}
+SPEAKER_ROLE_LABELS = {"chair": _l("Chair"), "presenter": _l("Presenter"),
+                       "discussant": _l("Discussant")}
 PROPOSAL_KINDS = ("topic", "speak")
-PROPOSAL_KIND_LABELS = {"topic": "Topic proposed", "speak": "Request for the floor"}
+PROPOSAL_KIND_LABELS = {"topic": _l("Topic proposed"), "speak": _l("Request for the floor")}
 PROPOSAL_STATUSES = ("pending", "accepted", "declined", "withdrawn")
-PROPOSAL_STATUS_LABELS = {"pending": "Awaiting the secretariat's answer", "accepted": "Accepted",
-                          "declined": "Declined", "withdrawn": "Withdrawn"}
+PROPOSAL_STATUS_LABELS = {"pending": _l("Awaiting the secretariat's answer"),
+                          "accepted": _l("Accepted"), "declined": _l("Declined"),
+                          "withdrawn": _l("Withdrawn")}
 
 item_topics = Table(
     "agenda_item_topics", db.metadata,

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,12 +11,12 @@ from .types import UTCDateTime, utcnow
 
 INVITATION_STATUSES = ("draft", "sent", "viewed", "accepted", "declined", "revoked")
 INVITATION_STATUS_LABELS = {
-    "draft": "Draft (not sent)",
-    "sent": "Sent",
-    "viewed": "Viewed",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "revoked": "Revoked",
+    "draft": _l("Draft (not sent)"),
+    "sent": _l("Sent"),
+    "viewed": _l("Viewed"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "revoked": _l("Revoked"),
 }
 # Invitations still waiting for an answer: reminders go to these.
 UNANSWERED = ("sent", "viewed")

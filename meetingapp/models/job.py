@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,10 +11,10 @@ from .types import UTCDateTime, utcnow
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 JOB_STATUS_LABELS = {
-    "queued": "Waiting to start",
-    "running": "Running",
-    "done": "Ready",
-    "failed": "Failed",
+    "queued": _l("Waiting to start"),
+    "running": _l("Running"),
+    "done": _l("Ready"),
+    "failed": _l("Failed"),
 }
 
 
@@ -63,7 +64,7 @@ class BackgroundJob(db.Model):
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return JOB_STATUS_LABELS.get(self.status, self.status)
+        return str(JOB_STATUS_LABELS.get(self.status, self.status))
 
     @property
     def display_name(self) -> str:

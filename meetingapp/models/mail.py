@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,10 +11,10 @@ from .types import UTCDateTime, utcnow
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 OUTBOX_STATUS_LABELS = {
-    "queued": "Queued",
-    "sending": "Sending",
-    "sent": "Sent",
-    "failed": "Failed",
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,11 +11,11 @@ from .types import UTCDateTime, utcnow
 
 MEETING_STATUSES = ("draft", "open", "closed", "held", "cancelled")
 STATUS_LABELS = {
-    "draft": "Draft",
-    "open": "Open for registration",
-    "closed": "Registration closed",
-    "held": "Held",
-    "cancelled": "Cancelled",
+    "draft": _l("Draft"),
+    "open": _l("Open for registration"),
+    "closed": _l("Registration closed"),
+    "held": _l("Held"),
+    "cancelled": _l("Cancelled"),
 }
 # Which status may follow which: a held or cancelled meeting is final.
 STATUS_TRANSITIONS = {

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -12,9 +13,9 @@ from .types import UTCDateTime, utcnow
 
 ORGANISATION_KINDS = ("international", "regional", "sub-regional")
 KIND_LABELS = {
-    "international": "International",
-    "regional": "Regional",
-    "sub-regional": "Sub-regional",
+    "international": _l("International"),
+    "regional": _l("Regional"),
+    "sub-regional": _l("Sub-regional"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -18,13 +19,13 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 OUTCOME_KINDS = ("summary", "conclusion", "recommendation", "commitment", "action")
-OUTCOME_KIND_LABELS = {"summary": "Summary", "conclusion": "Conclusion",
-                       "recommendation": "Recommendation", "commitment": "Commitment",
-                       "action": "Action item"}
+OUTCOME_KIND_LABELS = {"summary": _l("Summary"), "conclusion": _l("Conclusion"),
+                       "recommendation": _l("Recommendation"), "commitment": _l("Commitment"),
+                       "action": _l("Action item")}
 FOLLOWED_KINDS = ("commitment", "action")
 OUTCOME_STATUSES = ("open", "in_progress", "done", "dropped")
-OUTCOME_STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done",
-                         "dropped": "Dropped"}
+OUTCOME_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
+                         "dropped": _l("Dropped")}
 NOTE_SOURCES = ("staff", "representative")
 NOTE_REVIEWS = ("pending", "accepted", "rejected")
 
@@ -86,11 +87,11 @@ class Outcome(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return OUTCOME_KIND_LABELS[self.kind]
+        return str(OUTCOME_KIND_LABELS[self.kind])
 
     @property
     def status_label(self) -> str:
-        return OUTCOME_STATUS_LABELS[self.status]
+        return str(OUTCOME_STATUS_LABELS[self.status])
 
     @property
     def display_name(self) -> str:

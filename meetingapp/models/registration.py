@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,37 +12,37 @@ from .types import UTCDateTime, utcnow
 
 DELEGATE_ROLES = ("head", "delegate", "adviser", "observer")
 DELEGATE_ROLE_LABELS = {
-    "head": "Head of delegation",
-    "delegate": "Delegate",
-    "adviser": "Adviser",
-    "observer": "Observer",
+    "head": _l("Head of delegation"),
+    "delegate": _l("Delegate"),
+    "adviser": _l("Adviser"),
+    "observer": _l("Observer"),
 }
 # Plural headings of the list of participants, in the order the roles are listed.
 DELEGATE_ROLE_HEADINGS = {
-    "head": "Head of delegation",
-    "delegate": "Delegates",
-    "adviser": "Advisers",
-    "observer": "Observers",
+    "head": _l("Head of delegation"),
+    "delegate": _l("Delegates"),
+    "adviser": _l("Advisers"),
+    "observer": _l("Observers"),
 }
 REGISTRATION_STATUSES = ("pending", "approved", "rejected", "withdrawn")
 REGISTRATION_STATUS_LABELS = {
-    "pending": "Awaiting approval",
-    "approved": "Approved",
-    "rejected": "Not approved",
-    "withdrawn": "Withdrawn",
+    "pending": _l("Awaiting approval"),
+    "approved": _l("Approved"),
+    "rejected": _l("Not approved"),
+    "withdrawn": _l("Withdrawn"),
 }
 # Registrations that hold a place in the delegation (count against the quota).
 ACTIVE_STATUSES = ("pending", "approved")
 LANGUAGE_LABELS = {
-    "ar": "Arabic — العربية",
-    "zh": "Chinese — 中文",
-    "en": "English",
-    "fr": "French — Français",
-    "ru": "Russian — Русский",
-    "es": "Spanish — Español",
+    "ar": _l("Arabic — العربية"),
+    "zh": _l("Chinese — 中文"),
+    "en": _l("English"),
+    "fr": _l("French — Français"),
+    "ru": _l("Russian — Русский"),
+    "es": _l("Spanish — Español"),
 }
 ATTENDANCE_MODES = ("in_person", "online")
-ATTENDANCE_LABELS = {"in_person": "In person", "online": "Online"}
+ATTENDANCE_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
 
 _ACTIVE_SQL = "status IN ('pending', 'approved')"
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,7 +17,8 @@ DEFAULT_REPORT_SECTIONS = (
     "Contact point",
 )
 CONTRIBUTION_STATUSES = ("draft", "submitted", "accepted")
-CONTRIBUTION_STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "accepted": "Accepted"}
+CONTRIBUTION_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"),
+                              "accepted": _l("Accepted")}
 
 
 class ReportSettings(db.Model):
@@ -87,7 +89,7 @@ class Contribution(db.Model):
 
     @property
     def status_label(self) -> str:
-        return CONTRIBUTION_STATUS_LABELS[self.status]
+        return str(CONTRIBUTION_STATUS_LABELS[self.status])
 
     def text_for(self, section_id: int) -> str:
         return next((a.text for a in self.answers if a.section_id == section_id), "")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,9 +13,9 @@ from .types import UTCDateTime, utcnow
 
 ROLES = ("admin", "staff", "checkin")
 ROLE_LABELS = {
-    "admin": "Administrator (everything, including users)",
-    "staff": "Staff (everything but users)",
-    "checkin": "Check-in desk only",
+    "admin": _l("Administrator (everything, including users)"),
+    "staff": _l("Staff (everything but users)"),
+    "checkin": _l("Check-in desk only"),
 }
 
 

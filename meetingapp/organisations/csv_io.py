@@ -12,6 +12,10 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from ..text import fold, spreadsheet_safe
 from .rules import (
     ORGANISATION_LIMITS,
@@ -28,7 +32,8 @@ REQUIRED_COLUMNS = ("name", "acronym", "kind", "region")
 OPTIONAL_COLUMNS = ("parent", "website", "notes", "active")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 EXPORT_COLUMNS = COLUMNS + ("focal_point_name", "focal_point_email")
-KINDS_HINT = "international, regional or sub-regional"
+# What importing a row does, as the preview names it.
+ACTION_LABELS = {"create": _l("create"), "update": _l("update"), "unchanged": _l("unchanged")}
 
 
 class CsvFileError(ValueError):
@@ -98,21 +103,21 @@ class CsvCheck:
 def decode_upload(data: bytes) -> str:
     """The text of an uploaded file: at most 2 MB, UTF-8 with or without a BOM."""
     if len(data) > MAX_BYTES:
-        raise CsvFileError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
-        )
+        raise CsvFileError(_(
+            "The file is %(size).1f MB; the limit is %(limit)d MB. Split it into smaller files.",
+            size=len(data) / 1024 / 1024, limit=MAX_BYTES // 1024 // 1024))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CsvFileError(
-            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-            "Save it as “CSV UTF-8” (in Excel: Save As, CSV UTF-8) and upload it again."
-        ) from error
+        raise CsvFileError(_(
+            "The file is not UTF-8 text (byte %(byte)d cannot be read). "
+            "Save it as “CSV UTF-8” (in Excel: Save As, CSV UTF-8) and upload it again.",
+            byte=error.start + 1)) from error
 
 
-def _quote(value: str, limit: int = 60) -> str:
-    return "“" + (value if len(value) <= limit else value[: limit - 1] + "…") + "”"
+def _shorten(value: str, limit: int = 60) -> str:
+    """A cell value cut short for a message (the message puts its own quotes around it)."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _column_name(header_cell: str) -> str:
@@ -128,18 +133,22 @@ def _delimiter(text: str) -> str:
 def _read_header(header: list[str] | None) -> tuple[list[str], list[str]]:
     expected = ",".join(REQUIRED_COLUMNS)
     if header is None or not any(cell.strip() for cell in header):
-        raise CsvFileError(f"The file is empty: its first line must name the columns {expected}.")
+        raise CsvFileError(_("The file is empty: its first line must name the columns "
+                             "%(columns)s.", columns=expected))
     columns = [_column_name(cell) for cell in header]
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     if repeated:
-        raise CsvFileError(f"The header line names the column {', '.join(repeated)} twice.")
+        raise CsvFileError(_("The header line names the column %(columns)s twice.",
+                             columns=", ".join(repeated)))
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise CsvFileError(
-            f"The header line lacks the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. The first line must name the columns {expected} "
-            f"(and optionally {','.join(OPTIONAL_COLUMNS)})."
-        )
+        raise CsvFileError(ngettext(
+            "The header line lacks the column %(columns)s. The first line must name the "
+            "columns %(expected)s (and optionally %(optional)s).",
+            "The header line lacks the columns %(columns)s. The first line must name the "
+            "columns %(expected)s (and optionally %(optional)s).",
+            len(missing), columns=", ".join(missing), expected=expected,
+            optional=",".join(OPTIONAL_COLUMNS)))
     ignored = [c for c in columns if c and c not in COLUMNS]
     return columns, ignored
 
@@ -153,34 +162,39 @@ def _read_row(line: int, cells: list[str], columns: list[str]) -> RowResult:
     name = raw["name"]
     row = RowResult(line=line, name=name, key=fold(name))
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-        row.errors.append(f"{len(cells)} cells, but the header has {len(columns)} columns")
+        row.errors.append(ngettext("%(num)d cell, but the header has %(columns)d columns",
+                                   "%(num)d cells, but the header has %(columns)d columns",
+                                   len(cells), columns=len(columns)))
     if not name:
-        row.errors.append("missing name")
+        row.errors.append(_("missing name"))
     for column in ("name", "acronym", "region", "website", "notes"):
         limit = ORGANISATION_LIMITS[column]
         if column in raw and len(raw[column]) > limit:
-            row.errors.append(f"{column} is too long ({len(raw[column])} characters, "
-                              f"at most {limit})")
+            row.errors.append(_("%(column)s is too long (%(length)d characters, at most "
+                                "%(limit)d)", column=column, length=len(raw[column]),
+                                limit=limit))
     if not keys_fit(name, raw["acronym"]):
-        row.errors.append("name and acronym are too long once folded for comparison")
+        row.errors.append(_("name and acronym are too long once folded for comparison"))
     kind = parse_kind(raw["kind"])
     if not raw["kind"]:
-        row.errors.append(f"missing kind ({KINDS_HINT})")
+        row.errors.append(_("missing kind (international, regional or sub-regional)"))
     elif kind is None:
-        row.errors.append(f"unknown kind {_quote(raw['kind'])} (use {KINDS_HINT})")
+        row.errors.append(_("unknown kind “%(kind)s” (use international, regional or "
+                            "sub-regional)", kind=_shorten(raw["kind"])))
     row.values = {"name": name, "acronym": raw["acronym"], "kind": kind,
                   "region": raw["region"]}
     if "website" in raw:
         if raw["website"] and not is_web_address(raw["website"]):
-            row.errors.append(f"website {_quote(raw['website'])} is not an http:// or "
-                              "https:// address")
+            row.errors.append(_("website “%(website)s” is not an http:// or https:// "
+                                "address", website=_shorten(raw["website"])))
         row.values["website"] = raw["website"]
     if "notes" in raw:
         row.values["notes"] = raw["notes"]
     if "active" in raw:
         active = parse_active(raw["active"])
         if active is None:
-            row.errors.append(f"active {_quote(raw['active'])} is neither yes nor no")
+            row.errors.append(_("active “%(value)s” is neither yes nor no",
+                                value=_shorten(raw["active"])))
         row.values["active"] = active
     if "parent" in raw:
         row.values["parent"] = raw["parent"]
@@ -194,8 +208,8 @@ def _mark_duplicates(rows: list[RowResult]) -> dict[str, RowResult]:
         if not row.key:
             continue
         if row.key in first:
-            row.errors.append(
-                f"name duplicated within the file (first on line {first[row.key].line})")
+            row.errors.append(_("name duplicated within the file (first on line %(line)d)",
+                                line=first[row.key].line))
         else:
             first[row.key] = row
     return first
@@ -221,16 +235,17 @@ def _resolve_parents(rows, file_rows, directory) -> None:
         else:
             candidates = acronyms.get(folded, set())
             if len(candidates) > 1:
-                row.errors.append(f"parent {_quote(wanted)} is ambiguous: several "
-                                  "organisations have that acronym; give the full name")
+                row.errors.append(_("parent “%(parent)s” is ambiguous: several organisations "
+                                    "have that acronym; give the full name",
+                                    parent=_shorten(wanted)))
                 continue
             if not candidates:
-                row.errors.append(f"parent {_quote(wanted)} not found in the directory "
-                                  "or in this file")
+                row.errors.append(_("parent “%(parent)s” not found in the directory or in "
+                                    "this file", parent=_shorten(wanted)))
                 continue
             parent_key = next(iter(candidates))
         if parent_key == row.key:
-            row.errors.append("an organisation cannot be its own parent")
+            row.errors.append(_("an organisation cannot be its own parent"))
             continue
         row.parent_key = parent_key
 
@@ -249,7 +264,8 @@ def _mark_cycles(file_rows, directory) -> None:
         while current is not None:
             if current == key:
                 path = " → ".join(label(k) for k in [*chain, key])
-                row.errors.append(f"parent chain loops back to this organisation ({path})")
+                row.errors.append(_("parent chain loops back to this organisation "
+                                    "(%(path)s)", path=path))
                 break
             if current in seen:
                 break
@@ -275,8 +291,8 @@ def check_csv(text: str, directory: Mapping[str, KnownOrganisation]) -> CsvCheck
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise CsvFileError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB; "
-                           "split it into smaller files.")
+        raise CsvFileError(_("The file is larger than %(limit)d MB; split it into smaller "
+                             "files.", limit=MAX_BYTES // 1024 // 1024))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[RowResult] = []
     try:
@@ -287,9 +303,10 @@ def check_csv(text: str, directory: Mapping[str, KnownOrganisation]) -> CsvCheck
             if any(cell.strip() for cell in cells):
                 rows.append(_read_row(line, cells, columns))
     except csv.Error as error:
-        raise CsvFileError(f"Line {reader.line_num} is not valid CSV ({error}).") from error
+        raise CsvFileError(_("Line %(line)d is not valid CSV (%(error)s).",
+                             line=reader.line_num, error=error)) from error
     if not rows:
-        raise CsvFileError("The file has a header line but no organisations.")
+        raise CsvFileError(_("The file has a header line but no organisations."))
     check = CsvCheck(columns=columns, ignored_columns=ignored, rows=rows)
     file_rows = _mark_duplicates(rows)
     if check.has_parent:
@@ -319,7 +336,7 @@ def pack(text: str) -> str:
 
 def unpack(payload: str) -> str:
     """The text ``pack`` made; CsvFileError if damaged or larger than the limit."""
-    damaged = "The checked file did not come back intact; please upload it again."
+    damaged = _("The checked file did not come back intact; please upload it again.")
     try:
         inflater = zlib.decompressobj()
         data = inflater.decompress(base64.urlsafe_b64decode(payload.encode("ascii")),
@@ -327,7 +344,8 @@ def unpack(payload: str) -> str:
     except (ValueError, zlib.error) as error:
         raise CsvFileError(damaged) from error
     if len(data) > MAX_BYTES or inflater.unconsumed_tail:
-        raise CsvFileError("The file is larger than 2 MB; split it into smaller files.")
+        raise CsvFileError(_("The file is larger than %(limit)d MB; split it into smaller "
+                             "files.", limit=MAX_BYTES // 1024 // 1024))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -32,43 +33,43 @@ def _optional_id(value):
 
 def _web_address(form, field):
     if field.data and not is_web_address(field.data):
-        raise ValidationError("Give an address starting with http:// or https://.")
+        raise ValidationError(_l("Give an address starting with http:// or https://."))
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", filters=[_strip],
+    name = StringField(_l("Name"), filters=[_strip],
                        validators=[DataRequired(), Length(max=ORGANISATION_LIMITS["name"])],
                        render_kw={"dir": "auto"})
-    acronym = StringField("Acronym", filters=[_strip],
+    acronym = StringField(_l("Acronym"), filters=[_strip],
                           validators=[Length(max=ORGANISATION_LIMITS["acronym"])],
                           render_kw={"dir": "auto"})
-    kind = SelectField("Kind", choices=list(KIND_LABELS.items()), default="international")
-    region = StringField("Region", filters=[_strip],
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default="international")
+    region = StringField(_l("Region"), filters=[_strip],
                          validators=[Length(max=ORGANISATION_LIMITS["region"])],
-                         description="For example: Europe, Americas, Global.",
+                         description=_l("For example: Europe, Americas, Global."),
                          render_kw={"list": "region-suggestions", "dir": "auto"})
     # The choices leave out the organisation itself and those below it; the
     # service checks again (the list may be out of date) and explains a refusal.
-    parent_id = SelectField("Parent organisation", coerce=_optional_id, validate_choice=False,
-                            description="The organisation this one belongs to, if any.")
-    website = URLField("Website", filters=[_strip],
+    parent_id = SelectField(_l("Parent organisation"), coerce=_optional_id, validate_choice=False,
+                            description=_l("The organisation this one belongs to, if any."))
+    website = URLField(_l("Website"), filters=[_strip],
                        validators=[Optional(), Length(max=ORGANISATION_LIMITS["website"]),
                                    _web_address],
-                       description="Optional, starting with http:// or https://.")
-    notes = TextAreaField("Notes", filters=[_strip],
+                       description=_l("Optional, starting with http:// or https://."))
+    notes = TextAreaField(_l("Notes"), filters=[_strip],
                           validators=[Length(max=ORGANISATION_LIMITS["notes"])],
                           render_kw={"rows": 4, "dir": "auto"})
-    language = SelectField("Correspondence language", choices=list(LANGUAGE_LABELS.items()),
+    language = SelectField(_l("Correspondence language"), choices=list(LANGUAGE_LABELS.items()),
                            default="en",
-                           description="The language of the invitations, reminders and "
-                                       "answers the secretariat sends it.")
-    active = BooleanField("Active", default=True,
-                          description="Inactive organisations are hidden from the list "
-                                      "and not offered for invitations.")
-    submit = SubmitField("Save")
+                           description=_l("The language of the invitations, reminders and "
+                                          "answers the secretariat sends it."))
+    active = BooleanField(_l("Active"), default=True,
+                          description=_l("Inactive organisations are hidden from the list "
+                                         "and not offered for invitations."))
+    submit = SubmitField(_l("Save"))
 
     def set_parent_choices(self, choices: list[tuple[int, str]]) -> None:
-        self.parent_id.choices = [("", "— none —"), *choices]
+        self.parent_id.choices = [("", _l("— none —")), *choices]
 
     def values(self) -> dict:
         return {f: getattr(self, f).data for f in
@@ -77,24 +78,25 @@ class OrganisationForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    title = StringField("Form of address", filters=[_strip],
+    title = StringField(_l("Form of address"), filters=[_strip],
                         validators=[Length(max=CONTACT_LIMITS["title"])],
-                        description="For example: H.E., Mr., Ms., Dr.")
-    name = StringField("Name", filters=[_strip],
+                        description=_l("For example: H.E., Mr., Ms., Dr."))
+    name = StringField(_l("Name"), filters=[_strip],
                        validators=[DataRequired(), Length(max=CONTACT_LIMITS["name"])],
                        render_kw={"dir": "auto"})
-    position = StringField("Position", filters=[_strip],
+    position = StringField(_l("Position"), filters=[_strip],
                            validators=[Length(max=CONTACT_LIMITS["position"])],
                            render_kw={"dir": "auto"})
-    email = EmailField("E-mail", filters=[_strip],
+    email = EmailField(_l("E-mail"), filters=[_strip],
                        validators=[DataRequired(), email_address(),
                                    Length(max=CONTACT_LIMITS["email"])])
-    phone = StringField("Phone", filters=[_strip],
+    phone = StringField(_l("Phone"), filters=[_strip],
                         validators=[Length(max=CONTACT_LIMITS["phone"])])
     is_focal_point = BooleanField(
-        "Focal point", description="The person invitations are sent to. There is one "
-        "per organisation: choosing this contact replaces the current focal point.")
-    submit = SubmitField("Save")
+        _l("Focal point"), description=_l(
+            "The person invitations are sent to. There is one per organisation: choosing "
+            "this contact replaces the current focal point."))
+    submit = SubmitField(_l("Save"))
 
     def values(self) -> dict:
         return {f: getattr(self, f).data for f in ("title", "name", "position", "email", "phone")}
@@ -106,32 +108,32 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search name or acronym", filters=[_strip], render_kw={"dir": "auto"})
-    kind = SelectField("Kind", choices=[("", "All kinds"), *KIND_LABELS.items()],
+    q = SearchField(_l("Search name or acronym"), filters=[_strip], render_kw={"dir": "auto"})
+    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *KIND_LABELS.items()],
                        validate_choice=False)
-    region = SelectField("Region", validate_choice=False)
-    inactive = BooleanField("Show inactive")
+    region = SelectField(_l("Region"), validate_choice=False)
+    inactive = BooleanField(_l("Show inactive"))
 
     def filters(self) -> dict:
         """The filters to apply; values not offered in the lists are ignored."""
         kind = self.kind.data if self.kind.data in KIND_LABELS else ""
-        regions = {value for value, _ in self.region.choices}
+        regions = {value for value, _label in self.region.choices}
         region = self.region.data if self.region.data in regions else ""
         return {"q": self.q.data or "", "kind": kind, "region": region,
                 "include_inactive": bool(self.inactive.data)}
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")],
-                     description="UTF-8, at most 2 MB. First line: name,acronym,kind,region "
-                                 "and optionally parent,website,notes,active.",
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
+                     description=_l("UTF-8, at most 2 MB. First line: name,acronym,kind,region "
+                                    "and optionally parent,website,notes,active."),
                      render_kw={"accept": ".csv,text/csv"})
-    submit = SubmitField("Check the file")
+    submit = SubmitField(_l("Check the file"))
 
 
 class ImportConfirmForm(FlaskForm):
     # The file travels back from the preview in this field, packed by the view:
     # no server-side state between the two steps. It is checked again on arrival.
     payload = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))
 

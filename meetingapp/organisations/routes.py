@@ -10,13 +10,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm
 from ..models import Contact, Organisation
 from . import bp
-from .csv_io import MAX_BYTES, CsvFileError, decode_upload, pack, unpack
+from .csv_io import ACTION_LABELS, MAX_BYTES, CsvFileError, decode_upload, pack, unpack
 from .forms import (
     ContactForm,
     FilterForm,
@@ -68,7 +69,7 @@ def _show_error(form, error: OrganisationError) -> None:
 
 def _filter_form() -> FilterForm:
     form = FilterForm(formdata=request.args)
-    form.region.choices = [("", "All regions"), *((r, r) for r in list_regions())]
+    form.region.choices = [("", _("All regions")), *((r, r) for r in list_regions())]
     return form
 
 
@@ -112,9 +113,9 @@ def create():
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{org.display_name} added to the directory.", "success")
+            flash(_("%(name)s added to the directory.", name=org.display_name), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
-    return render_template("organisations/form.html", form=form, title="New organisation",
+    return render_template("organisations/form.html", form=form, title=_("New organisation"),
                            regions=list_regions())
 
 
@@ -136,11 +137,12 @@ def edit(org_id: int):
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{org.display_name} saved." if changes else "Nothing was changed.",
-                  "success")
+            flash(_("%(name)s saved.", name=org.display_name) if changes
+                  else _("Nothing was changed."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/form.html", form=form, org=org,
-                           title=f"Edit {org.display_name}", regions=list_regions())
+                           title=_("Edit %(name)s", name=org.display_name),
+                           regions=list_regions())
 
 
 @bp.route("/<int:org_id>/deactivate", methods=["GET", "POST"])
@@ -148,20 +150,22 @@ def deactivate(org_id: int):
     """Ask first (GET), then deactivate (POST)."""
     org = db.get_or_404(Organisation, org_id)
     if not org.active:
-        flash(f"{org.display_name} is already inactive.", "info")
+        flash(_("%(name)s is already inactive.", name=org.display_name), "info")
         return redirect(url_for("organisations.detail", org_id=org.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         set_organisation_active(org, False)
         db.session.commit()
-        flash(f"{org.display_name} deactivated: it no longer appears in the list.", "success")
+        flash(_("%(name)s deactivated: it no longer appears in the list.",
+                name=org.display_name), "success")
         return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template(
         "organisations/confirm.html", form=form, org=org,
-        title=f"Deactivate {org.display_name}?", button="Deactivate", danger=True,
-        message="It will be hidden from the directory list (unless “Show inactive” is "
-                "ticked) and is not offered for invitations. Its contacts and history are "
-                "kept, and it can be reactivated at any time.")
+        title=_("Deactivate %(name)s?", name=org.display_name), button=_("Deactivate"),
+        danger=True,
+        message=_("It will be hidden from the directory list (unless “Show inactive” is "
+                  "ticked) and is not offered for invitations. Its contacts and history are "
+                  "kept, and it can be reactivated at any time."))
 
 
 @bp.route("/<int:org_id>/reactivate", methods=["POST"])
@@ -170,7 +174,7 @@ def reactivate(org_id: int):
     if ConfirmForm().validate_on_submit():
         set_organisation_active(org, True)
         db.session.commit()
-        flash(f"{org.display_name} reactivated.", "success")
+        flash(_("%(name)s reactivated.", name=org.display_name), "success")
     return redirect(url_for("organisations.detail", org_id=org.id))
 
 
@@ -187,11 +191,14 @@ def create_contact(org_id: int):
             _show_error(form, error)
         else:
             db.session.commit()
-            note = " It is the focal point." if contact.is_focal_point else ""
-            flash(f"Contact {contact.display_name} added.{note}", "success")
+            if contact.is_focal_point:
+                flash(_("Contact %(name)s added. It is the focal point.",
+                        name=contact.display_name), "success")
+            else:
+                flash(_("Contact %(name)s added.", name=contact.display_name), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/contact_form.html", form=form, org=org,
-                           title=f"New contact for {org.display_name}")
+                           title=_("New contact for %(name)s", name=org.display_name))
 
 
 @bp.route("/<int:org_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -205,10 +212,11 @@ def edit_contact(org_id: int, contact_id: int):
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"Contact {contact.display_name} saved.", "success")
+            flash(_("Contact %(name)s saved.", name=contact.display_name), "success")
             return redirect(url_for("organisations.detail", org_id=org_id))
     return render_template("organisations/contact_form.html", form=form,
-                           org=contact.organisation, title=f"Edit {contact.display_name}")
+                           org=contact.organisation,
+                           title=_("Edit %(name)s", name=contact.display_name))
 
 
 @bp.route("/<int:org_id>/contacts/<int:contact_id>/focal-point", methods=["POST"])
@@ -217,8 +225,11 @@ def focal_point(org_id: int, contact_id: int):
     if ConfirmForm().validate_on_submit():
         previous = make_focal_point(contact)
         db.session.commit()
-        instead = f" instead of {previous.display_name}" if previous else ""
-        flash(f"{contact.display_name} is now the focal point{instead}.", "success")
+        if previous:
+            flash(_("%(name)s is now the focal point instead of %(previous)s.",
+                    name=contact.display_name, previous=previous.display_name), "success")
+        else:
+            flash(_("%(name)s is now the focal point.", name=contact.display_name), "success")
     return redirect(url_for("organisations.detail", org_id=org_id))
 
 
@@ -231,16 +242,20 @@ def remove_contact(org_id: int, contact_id: int):
     if form.validate_on_submit():
         promoted = delete_contact(contact)
         db.session.commit()
-        flash(f"Contact {name} deleted.", "success")
+        flash(_("Contact %(name)s deleted.", name=name), "success")
         if promoted is not None:
-            flash(f"{promoted.display_name} is now the focal point.", "info")
+            flash(_("%(name)s is now the focal point.", name=promoted.display_name), "info")
         return redirect(url_for("organisations.detail", org_id=org_id))
-    message = f"{name} <{contact.email}> will be removed from {org.display_name}."
     if contact.is_focal_point:
-        message += (" This contact is the focal point: the oldest remaining contact "
-                    "will become the focal point.")
+        message = _("%(name)s <%(email)s> will be removed from %(organisation)s. This contact "
+                    "is the focal point: the oldest remaining contact will become the focal "
+                    "point.", name=name, email=contact.email, organisation=org.display_name)
+    else:
+        message = _("%(name)s <%(email)s> will be removed from %(organisation)s.",
+                    name=name, email=contact.email, organisation=org.display_name)
     return render_template("organisations/confirm.html", form=form, org=org,
-                           title=f"Delete the contact {name}?", button="Delete",
+                           title=_("Delete the contact %(name)s?", name=name),
+                           button=_("Delete"),
                            danger=True, message=message)
 
 
@@ -254,7 +269,7 @@ def import_csv():
                 check = check_import(unpack(confirm.payload.data))
                 result = apply_import(check)
                 db.session.commit()
-                flash(f"Import finished: {result.summary}", "success")
+                flash(_("Import finished: %(summary)s", summary=result.summary), "success")
                 return redirect(url_for("organisations.index"))
         elif upload.validate_on_submit():
             text = decode_upload(upload.file.data.read(MAX_BYTES + 1))
@@ -267,4 +282,4 @@ def import_csv():
         if check is None:
             upload.file.errors = [str(error)]
     return render_template("organisations/import.html", upload=upload, confirm=confirm,
-                           check=check)
+                           check=check, action_labels=ACTION_LABELS)

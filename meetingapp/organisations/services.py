@@ -7,6 +7,8 @@ Operations add and flush; the caller commits. A broken rule raises
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -50,8 +52,8 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged.")
+        return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                 created=self.created, updated=self.updated, unchanged=self.unchanged)
 
 
 # --- Finding organisations -------------------------------------------------------------
@@ -104,9 +106,13 @@ def parent_choices(org: Organisation | None = None) -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.acronym, Organisation.active)
         .order_by(Organisation.name_key)).all()
-    return [(id_, (f"{name} ({acronym})" if acronym else name)
-             + ("" if active else " (inactive)"))
-            for id_, name, acronym, active in rows if id_ not in excluded]
+    choices = []
+    for id_, name, acronym, active in rows:
+        if id_ in excluded:
+            continue
+        label = f"{name} ({acronym})" if acronym else name
+        choices.append((id_, label if active else _("%(name)s (inactive)", name=label)))
+    return choices
 
 
 # --- Organisations ---------------------------------------------------------------------
@@ -117,20 +123,21 @@ def _clean_organisation(values: dict) -> dict:
     cleaned["active"] = bool(values.get("active", True))
     if values.get("language") is not None:  # absent: unchanged (new ones: English)
         if values["language"] not in LANGUAGES:
-            raise OrganisationError("Choose one of the six languages.", field="language")
+            raise OrganisationError(_("Choose one of the six languages."), field="language")
         cleaned["language"] = values["language"]
     if not cleaned["name"]:
-        raise OrganisationError("Enter the name of the organisation.", field="name")
+        raise OrganisationError(_("Enter the name of the organisation."), field="name")
     if not keys_fit(cleaned["name"], cleaned["acronym"]):
-        raise OrganisationError("Too long once folded for comparison; shorten the name.",
+        raise OrganisationError(_("Too long once folded for comparison; shorten the name."),
                                 field="name")
     if cleaned["kind"] not in ORGANISATION_KINDS:
-        raise OrganisationError("Choose international, regional or sub-regional.", field="kind")
+        raise OrganisationError(_("Choose international, regional or sub-regional."),
+                                field="kind")
     for name, limit in ORGANISATION_LIMITS.items():
         if len(cleaned[name]) > limit:
-            raise OrganisationError(f"At most {limit} characters.", field=name)
+            raise OrganisationError(_("At most %(limit)d characters.", limit=limit), field=name)
     if cleaned["website"] and not is_web_address(cleaned["website"]):
-        raise OrganisationError("Give an address starting with http:// or https://.",
+        raise OrganisationError(_("Give an address starting with http:// or https://."),
                                 field="website")
     return cleaned
 
@@ -145,8 +152,8 @@ def _check_name_free(name: str, exclude_id: int | None = None) -> None:
 
 
 def _duplicate_message(name: str) -> str:
-    return (f"“{name}” is already in the directory: names must differ by more "
-            "than capitals or accents.")
+    return _("“%(name)s” is already in the directory: names must differ by more than "
+             "capitals or accents.", name=name)
 
 
 def _parent_for(parent_id: int | None, org: Organisation | None) -> Organisation | None:
@@ -154,16 +161,18 @@ def _parent_for(parent_id: int | None, org: Organisation | None) -> Organisation
         return None
     parent = db.session.get(Organisation, parent_id)
     if parent is None:
-        raise OrganisationError("The chosen parent organisation does not exist.",
+        raise OrganisationError(_("The chosen parent organisation does not exist."),
                                 field="parent_id")
     if org is not None and org.id is not None:
         if parent.id == org.id:
-            raise OrganisationError("An organisation cannot be its own parent.",
+            raise OrganisationError(_("An organisation cannot be its own parent."),
                                     field="parent_id")
         if parent.id in descendant_ids(org.id):
             raise OrganisationError(
-                f"“{parent.display_name}” is below “{org.display_name}” in the hierarchy, "
-                "so it cannot also be its parent: that would make a cycle.", field="parent_id")
+                _("“%(parent)s” is below “%(organisation)s” in the hierarchy, so it cannot "
+                  "also be its parent: that would make a cycle.",
+                  parent=parent.display_name, organisation=org.display_name),
+                field="parent_id")
     return parent
 
 
@@ -236,12 +245,12 @@ def set_organisation_active(org: Organisation, active: bool) -> bool:
 def _clean_contact(values: dict) -> dict:
     cleaned = {f: clean_text(values.get(f)) for f in CONTACT_FIELDS}
     if not cleaned["name"]:
-        raise OrganisationError("Enter the contact's name.", field="name")
+        raise OrganisationError(_("Enter the contact's name."), field="name")
     if not cleaned["email"] or "@" not in cleaned["email"]:
-        raise OrganisationError("Enter a valid e-mail address.", field="email")
+        raise OrganisationError(_("Enter a valid e-mail address."), field="email")
     for name, limit in CONTACT_LIMITS.items():
         if len(cleaned[name]) > limit:
-            raise OrganisationError(f"At most {limit} characters.", field=name)
+            raise OrganisationError(_("At most %(limit)d characters.", limit=limit), field=name)
     return cleaned
 
 
@@ -279,8 +288,8 @@ def update_contact(contact: Contact, values: dict, *, focal_point: bool) -> dict
     values = _clean_contact(values)
     if contact.is_focal_point and not focal_point:
         raise OrganisationError(
-            "This contact is the focal point. To change that, make another contact "
-            "the focal point (an organisation with contacts always has one).",
+            _("This contact is the focal point. To change that, make another contact "
+              "the focal point (an organisation with contacts always has one)."),
             field="is_focal_point")
     changes = apply_changes(contact, values)
     if focal_point and not contact.is_focal_point:
@@ -394,13 +403,16 @@ def apply_import(check: CsvCheck, *, actor: str | None = None) -> ImportResult:
 
 
 def _changed_meanwhile() -> CsvImportError:
-    return CsvImportError("The directory changed while the file was being imported. "
-                          "Nothing was imported; please upload the file again.")
+    return CsvImportError(_("The directory changed while the file was being imported. "
+                            "Nothing was imported; please upload the file again."))
 
 
 def _bad_rows_message(check: CsvCheck) -> str:
-    lines = "; ".join(f"line {row.line}: {row.reason}" for row in check.bad_rows)
-    return f"Nothing was imported: {len(check.bad_rows)} row(s) need correcting ({lines})."
+    lines = "; ".join(_("line %(line)d: %(reason)s", line=row.line, reason=row.reason)
+                      for row in check.bad_rows)
+    return ngettext("Nothing was imported: %(num)d row(s) need correcting (%(lines)s).",
+                    "Nothing was imported: %(num)d row(s) need correcting (%(lines)s).",
+                    len(check.bad_rows), lines=lines)
 
 
 def import_organisations_csv(text: str, *, actor: str | None = None) -> ImportResult:

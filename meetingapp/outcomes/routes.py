@@ -1,6 +1,7 @@
 """Staff pages for outcomes: overview with filters, add/edit, history, carry-over."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -82,7 +83,7 @@ def create(meeting_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("The outcome is recorded.", "success")
+            flash(_("The outcome is recorded."), "success")
             return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
                                     outcome_id=outcome.id))
     return render_template("outcomes/form.html", meeting=meeting, form=form, outcome=None), (
@@ -104,7 +105,7 @@ def edit(meeting_id: int, outcome_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("The outcome is saved.", "success")
+            flash(_("The outcome is saved."), "success")
             return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
                                     outcome_id=outcome.id))
     return render_template("outcomes/form.html", meeting=meeting, form=form, outcome=outcome), (
@@ -125,7 +126,7 @@ def detail(meeting_id: int, outcome_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("The history is updated.", "success")
+            flash(_("The history is updated."), "success")
             return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
                                     outcome_id=outcome.id))
     return render_template("outcomes/detail.html", meeting=meeting, outcome=outcome, form=form,
@@ -146,8 +147,8 @@ def review(meeting_id: int, note_id: int, answer: str):
             flash(str(error), "warning")
         else:
             db.session.commit()
-            flash("Progress note accepted." if answer == "accept" else "Progress note rejected.",
-                  "success")
+            flash(_("Progress note accepted.") if answer == "accept" else
+                  _("Progress note rejected."), "success")
     return redirect(url_for("outcomes.detail", meeting_id=meeting.id,
                             outcome_id=note.outcome_id))
 
@@ -167,7 +168,7 @@ def carry(meeting_id: int):
             flash(str(error), "warning")
         else:
             db.session.commit()
-            flash("The commitment is carried into this meeting.", "success")
+            flash(_("The commitment is carried into this meeting."), "success")
         return redirect(url_for("outcomes.carry", meeting_id=meeting.id))
     return render_template("outcomes/carry.html", meeting=meeting,
                            outcomes=open_commitments_before(meeting), form=form,

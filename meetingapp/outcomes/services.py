@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -31,14 +32,14 @@ def meeting_today(meeting: Meeting) -> date:
 
 def _check(meeting: Meeting, details: dict) -> None:
     if details["kind"] not in OUTCOME_KINDS:
-        raise OutcomeError("Choose a kind of outcome.")
+        raise OutcomeError(_("Choose a kind of outcome."))
     if not (details.get("text") or "").strip():
-        raise OutcomeError("Write the text of the outcome.")
+        raise OutcomeError(_("Write the text of the outcome."))
     item_id = details.get("agenda_item_id")
     if item_id:
         item = db.session.get(AgendaItem, item_id)
         if item is None or item.meeting_id != meeting.id:
-            raise OutcomeError("That agenda item is not on this meeting's agenda.")
+            raise OutcomeError(_("That agenda item is not on this meeting's agenda."))
     if details["kind"] not in FOLLOWED_KINDS:
         details["owner_id"] = None
         details["due_on"] = None
@@ -51,7 +52,7 @@ def _organisations(ids) -> list[Organisation]:
         return []
     found = db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))).all()
     if len(found) != len(ids):
-        raise OutcomeError("An organisation chosen no longer exists.")
+        raise OutcomeError(_("An organisation chosen no longer exists."))
     return list(found)
 
 
@@ -92,12 +93,12 @@ def change_status(outcome: Outcome, status: str | None, comment: str = "", *,
                   actor: str = "") -> OutcomeNote:
     """A staff entry in the history: a new status and/or a comment (audited)."""
     if status and status not in OUTCOME_STATUSES:
-        raise OutcomeError("Choose a known status.")
+        raise OutcomeError(_("Choose a known status."))
     if status and not outcome.followed:
-        raise OutcomeError("Only commitments and action items have a status.")
+        raise OutcomeError(_("Only commitments and action items have a status."))
     status = status if status and status != outcome.status else None
     if status is None and not comment.strip():
-        raise OutcomeError("Choose a new status or write a comment.")
+        raise OutcomeError(_("Choose a new status or write a comment."))
     note = OutcomeNote(outcome=outcome, source="staff", review="accepted", actor=actor,
                        status_from=outcome.status if status else None, status_to=status,
                        comment=comment.strip(), created_at=utcnow(), reviewed_at=utcnow())
@@ -114,13 +115,13 @@ def report_progress(outcome: Outcome, organisation: Organisation, comment: str,
                     status: str | None, *, actor: str) -> OutcomeNote:
     """A representative's progress note, waiting for staff to accept it (audited)."""
     if outcome.owner_id != organisation.id and organisation not in outcome.organisations:
-        raise OutcomeError("This commitment is not your organisation's.")
+        raise OutcomeError(_("This commitment is not your organisation's."))
     if not outcome.followed:
-        raise OutcomeError("Progress is reported on commitments and action items only.")
+        raise OutcomeError(_("Progress is reported on commitments and action items only."))
     if status and status not in OUTCOME_STATUSES:
-        raise OutcomeError("Choose a known status.")
+        raise OutcomeError(_("Choose a known status."))
     if not comment.strip():
-        raise OutcomeError("Describe the progress made.")
+        raise OutcomeError(_("Describe the progress made."))
     note = OutcomeNote(outcome=outcome, organisation_id=organisation.id, source="representative",
                        review="pending", status_to=status or None, comment=comment.strip(),
                        actor=actor, created_at=utcnow())
@@ -134,7 +135,7 @@ def report_progress(outcome: Outcome, organisation: Organisation, comment: str,
 def review_progress(note: OutcomeNote, accept: bool) -> None:
     """Accept (applying its status) or reject a representative's progress note (audited)."""
     if note.review != "pending":
-        raise OutcomeError("This progress note was already reviewed.")
+        raise OutcomeError(_("This progress note was already reviewed."))
     note.review = "accepted" if accept else "rejected"
     note.reviewed_at = utcnow()
     outcome = note.outcome
@@ -191,13 +192,13 @@ def open_commitments_before(meeting: Meeting) -> list[Outcome]:
 def carry_over(source: Outcome, meeting: Meeting) -> Outcome:
     """Copy an open commitment of an earlier meeting into ``meeting``, linked to it (audited)."""
     if source.meeting_id == meeting.id or source.meeting.starts_at >= meeting.starts_at:
-        raise OutcomeError("Only commitments of earlier meetings can be carried over.")
+        raise OutcomeError(_("Only commitments of earlier meetings can be carried over."))
     if not source.is_open():
-        raise OutcomeError("Only open commitments can be carried over.")
+        raise OutcomeError(_("Only open commitments can be carried over."))
     exists = db.session.scalar(select(Outcome.id).where(
         Outcome.meeting_id == meeting.id, Outcome.carried_from_id == source.id))
     if exists:
-        raise OutcomeError("This commitment is already carried into this meeting.")
+        raise OutcomeError(_("This commitment is already carried into this meeting."))
     copy = Outcome(meeting_id=meeting.id, kind=source.kind, text=source.text,
                    owner_id=source.owner_id, due_on=source.due_on, due_note=source.due_note,
                    status=source.status, carried_from_id=source.id,

@@ -5,6 +5,8 @@ Every delegate reached here is checked to belong to the token's invitation
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -24,14 +26,14 @@ from . import add_portal_section, bp
 from .routes import _open
 from .services import actor_label
 
-NOT_ACCEPTED = ("Your organisation has not accepted the invitation. Accept it first; then you "
-                "can register the delegation.")
+NOT_ACCEPTED = _l("Your organisation has not accepted the invitation. Accept it first; then you "
+                  "can register the delegation.")
 
 
 def refusal(invitation) -> str | None:
     """Why the delegation cannot be changed through this link now, or None."""
     if invitation.status != "accepted":
-        return NOT_ACCEPTED
+        return str(NOT_ACCEPTED)
     return why_closed(invitation)
 
 
@@ -81,8 +83,8 @@ def register(token: str):
     except RegistrationError as refused:
         return _form_page(invitation, token, form, refused=str(refused), status=409)
     db.session.commit()
-    flash(f"{delegate.display_name} is registered and awaits the secretariat's approval.",
-          "success")
+    flash(_("%(name)s is registered and awaits the secretariat's approval.",
+            name=delegate.display_name), "success")
     return _back(token)
 
 
@@ -93,7 +95,8 @@ def edit_delegate(token: str, delegate_id: int):
         return error
     delegate = _delegate(invitation, delegate_id)
     if request.method == "GET" and (refusal(invitation) or not delegate.active):
-        flash(refusal(invitation) or "This registration can no longer be changed.", "warning")
+        flash(refusal(invitation) or _("This registration can no longer be changed."),
+              "warning")
         return _back(token)
     form = DelegateForm(obj=delegate)
     if not form.validate_on_submit():
@@ -107,12 +110,14 @@ def edit_delegate(token: str, delegate_id: int):
                           status=409)
     db.session.commit()
     if changes.get("status") == ["approved", "pending"]:
-        flash(f"Saved. Because the name, role or e-mail address of {delegate.display_name} "
-              "changed, the registration awaits the secretariat's approval again.", "warning")
+        flash(_("Saved. Because the name, role or e-mail address of %(name)s changed, the "
+                "registration awaits the secretariat's approval again.",
+                name=delegate.display_name), "warning")
     elif changes:
-        flash(f"The registration of {delegate.display_name} is saved.", "success")
+        flash(_("The registration of %(name)s is saved.", name=delegate.display_name),
+              "success")
     else:
-        flash("Nothing was changed.", "info")
+        flash(_("Nothing was changed."), "info")
     return _back(token)
 
 
@@ -134,10 +139,10 @@ def withdraw(token: str, delegate_id: int):
         return _back(token)
     db.session.commit()
     if changed:
-        flash(f"{delegate.display_name} is withdrawn from the delegation and told by e-mail.",
-              "success")
+        flash(_("%(name)s is withdrawn from the delegation and told by e-mail.",
+                name=delegate.display_name), "success")
     else:
-        flash(f"{delegate.display_name} was already withdrawn.", "info")
+        flash(_("%(name)s was already withdrawn.", name=delegate.display_name), "info")
     return _back(token)
 
 
@@ -160,7 +165,7 @@ def letter(token: str):
             refused, status = str(error), 422
         else:
             db.session.commit()
-            flash("The nomination letter is uploaded. The secretariat can now read it.",
+            flash(_("The nomination letter is uploaded. The secretariat can now read it."),
                   "success")
             return _back(token)
     elif form.errors:

@@ -1,13 +1,14 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
 class AcceptForm(FlaskForm):
-    submit = SubmitField("Accept the invitation")
+    submit = SubmitField(_l("Accept the invitation"))
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)],
-                           description="The secretariat will see this.")
-    submit = SubmitField("Decline the invitation")
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)],
+                           description=_l("The secretariat will see this."))
+    submit = SubmitField(_l("Decline the invitation"))

@@ -2,6 +2,7 @@
 the floor. A proposal is reached only through its own organisation's link (404 otherwise)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..agenda.errors import AgendaError
@@ -55,7 +56,7 @@ def _delegate_choices(invitation) -> list:
     delegates = db.session.scalars(select(Delegate).where(
         Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))
         .order_by(Delegate.family_name)).all()
-    return [("", "Not decided yet")] + [(d.id, d.display_name) for d in delegates]
+    return [("", _("Not decided yet"))] + [(d.id, d.display_name) for d in delegates]
 
 
 def _form_page(invitation, token, form, kind: str, refused=None, status=200):
@@ -77,8 +78,8 @@ def propose_topic(token: str):
     sessions = db.session.scalars(select(AgendaSession).where(
         AgendaSession.meeting_id == invitation.meeting_id, AgendaSession.was_published,
         AgendaSession.status == "scheduled").order_by(AgendaSession.starts_at)).all()
-    form.preferred_session_id.choices = [("", "No preference")] + [(s.id, s.title)
-                                                                   for s in sessions]
+    form.preferred_session_id.choices = [("", _("No preference"))] + [(s.id, s.title)
+                                                                      for s in sessions]
     form.delegate_id.choices = _delegate_choices(invitation)
     if not form.validate_on_submit():
         return _form_page(invitation, token, form, "topic", status=400 if form.errors else 200)
@@ -91,7 +92,7 @@ def propose_topic(token: str):
         return _form_page(invitation, token, form, "topic", refused=refused.errors.get(""),
                           status=409)
     db.session.commit()
-    flash("Your proposal is sent. The secretariat will answer here and by e-mail.", "success")
+    flash(_("Your proposal is sent. The secretariat will answer here and by e-mail."), "success")
     return _back(token)
 
 
@@ -106,8 +107,8 @@ def ask_for_floor(token: str):
         return _back(token)
     form = SpeakRequestForm(data={"item_id": request.args.get("item", type=int)}
                             if request.method == "GET" else None)
-    form.item_id.choices = [("", "Choose…")] + [(i.id, i.title)
-                                                for i in speakable_items(invitation.meeting)]
+    form.item_id.choices = [("", _("Choose…"))] + [(i.id, i.title)
+                                                   for i in speakable_items(invitation.meeting)]
     form.delegate_id.choices = _delegate_choices(invitation)
     if not form.validate_on_submit():
         return _form_page(invitation, token, form, "speak", status=400 if form.errors else 200)
@@ -119,8 +120,8 @@ def ask_for_floor(token: str):
         return _form_page(invitation, token, form, "speak", refused=refused.errors.get(""),
                           status=409)
     db.session.commit()
-    flash("Your request for the floor is sent. The secretariat will answer here and by e-mail.",
-          "success")
+    flash(_("Your request for the floor is sent. The secretariat will answer here and by "
+            "e-mail."), "success")
     return _back(token)
 
 
@@ -150,7 +151,7 @@ def withdraw_proposal_view(token: str, proposal_id: int):
             flash(str(refused), "danger")
         else:
             db.session.commit()
-            flash("Your proposal is withdrawn.", "success")
+            flash(_("Your proposal is withdrawn."), "success")
     return _back(token)
 
 

@@ -1,6 +1,7 @@
 """The invitation link's commitments (progress reports) and activity report; ids checked."""
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..extensions import db
@@ -85,10 +86,10 @@ def commitment_progress(token: str, outcome_id: int):
             flash(str(refused), "danger")
         else:
             db.session.commit()
-            flash("Thank you: your progress report goes to the secretariat for acceptance.",
+            flash(_("Thank you: your progress report goes to the secretariat for acceptance."),
                   "success")
     else:
-        flash("Describe the progress made.", "danger")
+        flash(_("Describe the progress made."), "danger")
     return redirect(url_for("portal.invitation", token=token, _anchor="commitments"))
 
 
@@ -120,9 +121,9 @@ def save_report(token: str):
     meeting = invitation.meeting
     texts = _posted_texts(meeting)
     if texts is None:
-        flash("The secretariat changed the sections of the report while you were writing, so "
-              "nothing was saved. Go back in your browser to copy your text, then reload this "
-              "page and paste it under the right headings.", "danger")
+        flash(_("The secretariat changed the sections of the report while you were writing, so "
+                "nothing was saved. Go back in your browser to copy your text, then reload this "
+                "page and paste it under the right headings."), "danger")
         return redirect(url_for("portal.invitation", token=token, _anchor="report"))
     submit = request.form.get("action") == "submit"
     try:
@@ -133,6 +134,6 @@ def save_report(token: str):
         flash(str(refused), "danger")
         return redirect(url_for("portal.invitation", token=token, _anchor="report"))
     db.session.commit()
-    flash("Your contribution is submitted to the secretariat." if submit else
-          "Your draft is saved. Submit it when it is ready.", "success")
+    flash(_("Your contribution is submitted to the secretariat.") if submit else
+          _("Your draft is saved. Submit it when it is ready."), "success")
     return redirect(url_for("portal.invitation", token=token, _anchor="report"))

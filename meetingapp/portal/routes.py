@@ -1,4 +1,5 @@
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..links import open_link, protect_link_blueprint
@@ -52,9 +53,9 @@ def respond_to_invitation(token: str, answer: str):
         return redirect(url_for("portal.invitation", token=token))
     db.session.commit()
     if not changed:
-        flash("Your answer was already recorded; nothing changed.", "info")
+        flash(_("Your answer was already recorded; nothing changed."), "info")
     elif answer == "accept":
-        flash("Thank you: your organisation's acceptance is recorded.", "success")
+        flash(_("Thank you: your organisation's acceptance is recorded."), "success")
     else:
-        flash("Your organisation's answer is recorded: it will not attend.", "success")
+        flash(_("Your organisation's answer is recorded: it will not attend."), "success")
     return redirect(url_for("portal.invitation", token=token))

@@ -1,5 +1,7 @@
 """What a representative can do through the personal link. Flush only."""
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..audit.services import record
@@ -20,13 +22,13 @@ def find_invitation(token: str) -> Invitation:
     if invitation is None or not matches(token, invitation.token_hash):
         raise LinkUnknown()
     if invitation.status == "revoked":
-        raise LinkGone("This invitation has been withdrawn by the secretariat.")
+        raise LinkGone(_("This invitation has been withdrawn by the secretariat."))
     if invitation.meeting.status == "cancelled":
-        raise LinkGone("This meeting has been cancelled.")
+        raise LinkGone(_("This meeting has been cancelled."))
     # After the deadline an organisation that accepted can still read its page
     # (read-only); for the others the link has expired.
     if deadline_passed(invitation) and invitation.status != "accepted":
-        raise LinkGone("The deadline for answering this invitation has passed.")
+        raise LinkGone(_("The deadline for answering this invitation has passed."))
     return invitation
 
 
@@ -65,14 +67,17 @@ def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
     Returns False when the answer changes nothing (e.g. a double-submitted form).
     """
     if deadline_passed(invitation):
-        raise ResponseRefused("The deadline for answering has passed. Please write to the "
-                              "secretariat if your organisation still wishes to attend.")
+        raise ResponseRefused(_("The deadline for answering has passed. Please write to the "
+                                "secretariat if your organisation still wishes to attend."))
     if not accept:
         registered = _active_delegates(invitation)
         if registered:
-            raise ResponseRefused(
-                f"Your delegation still has {registered} registered delegate(s). Please "
-                "withdraw them first, then decline: they would otherwise keep their places.")
+            raise ResponseRefused(ngettext(
+                "Your delegation still has %(num)d registered delegate(s). Please withdraw "
+                "them first, then decline: they would otherwise keep their places.",
+                "Your delegation still has %(num)d registered delegate(s). Please withdraw "
+                "them first, then decline: they would otherwise keep their places.",
+                registered))
     new_status = "accepted" if accept else "declined"
     reason = "" if accept else reason.strip()
     if invitation.status == new_status and invitation.decline_reason == reason:

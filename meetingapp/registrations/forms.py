@@ -1,5 +1,6 @@
 """Forms of registration: the representative's delegate form and the staff decisions."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -30,45 +31,49 @@ FORMS_OF_ADDRESS = ("H.E. Mr.", "H.E. Ms.", "Mr.", "Ms.", "Mrs.", "Dr.", "Prof."
 class DelegateForm(FlaskForm):
     """One delegate, as the representative registers or changes them."""
 
-    role = SelectField("Role in the delegation", choices=list(DELEGATE_ROLE_LABELS.items()),
+    role = SelectField(_l("Role in the delegation"), choices=list(DELEGATE_ROLE_LABELS.items()),
                        default="delegate", validators=[DataRequired()])
-    title = StringField("Form of address", validators=[Optional(), Length(max=50)],
-                        filters=[strip], description="For example H.E. Mr., Ms., Dr.",
+    title = StringField(_l("Form of address"), validators=[Optional(), Length(max=50)],
+                        filters=[strip], description=_l("For example H.E. Mr., Ms., Dr."),
                         render_kw={"list": "forms-of-address", "autocomplete": "honorific-prefix"})
-    given_name = StringField("Given name", validators=[Optional(), Length(max=200)],
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=200)],
                              filters=[strip], render_kw={"autocomplete": "off"},
-                             description="Leave empty if the person has only one name.")
-    family_name = StringField("Family name", validators=[DataRequired(), Length(max=200)],
+                             description=_l("Leave empty if the person has only one name."))
+    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)],
                               filters=[strip], render_kw={"autocomplete": "off"})
-    position = StringField("Position", validators=[DataRequired(), Length(max=300)],
-                           filters=[strip], description="Title or function in the organisation.")
-    email = EmailField("E-mail address",
+    position = StringField(_l("Position"), validators=[DataRequired(), Length(max=300)],
+                           filters=[strip],
+                           description=_l("Title or function in the organisation."))
+    email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(), email_address(), Length(max=254)],
                        filters=[strip],
-                       description="The delegate's own address: their personal link is sent there.")
-    phone = StringField("Phone", filters=[strip], validators=[
+                       description=_l("The delegate's own address: their personal link is "
+                                      "sent there."))
+    phone = StringField(_l("Phone"), filters=[strip], validators=[
         Optional(), Length(max=50),
         Regexp(r"^[0-9+()./ \-]+(\s*(ext\.?|x)\s*[0-9]+)?$",
-               message="Use digits, spaces and + ( ) - . only, e.g. +1 212 963 1234.")])
-    nationality = SelectField("Nationality", validators=[DataRequired()],
-                              choices=[("", "Choose a country")])
-    language = SelectField("Preferred language", choices=list(LANGUAGE_LABELS.items()),
+               message=_l("Use digits, spaces and + ( ) - . only, e.g. +1 212 963 1234."))])
+    nationality = SelectField(_l("Nationality"), validators=[DataRequired()],
+                              choices=[("", _l("Choose a country"))])
+    language = SelectField(_l("Preferred language"), choices=list(LANGUAGE_LABELS.items()),
                            validators=[DataRequired()],
-                           description="One of the six official languages of the United Nations.")
-    attendance = SelectField("Attendance", choices=list(ATTENDANCE_LABELS.items()),
+                           description=_l("One of the six official languages of the United "
+                                          "Nations."))
+    attendance = SelectField(_l("Attendance"), choices=list(ATTENDANCE_LABELS.items()),
                              validators=[DataRequired()])
-    needs = TextAreaField("Accessibility or other needs", validators=[Optional(), Length(max=2000)],
-                          description="For example wheelchair access, sign language, dietary "
-                                      "needs. Only the secretariat sees this.")
+    needs = TextAreaField(_l("Accessibility or other needs"),
+                          validators=[Optional(), Length(max=2000)],
+                          description=_l("For example wheelchair access, sign language, dietary "
+                                      "needs. Only the secretariat sees this."))
     consent_to_publish = BooleanField(
-        "May appear in the published list of participants",
-        description="Name, position and organisation. Without consent the person is listed "
-                    "only in the secretariat's internal list.")
-    submit = SubmitField("Save")
+        _l("May appear in the published list of participants"),
+        description=_l("Name, position and organisation. Without consent the person is listed "
+                    "only in the secretariat's internal list."))
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.nationality.choices = [("", "Choose a country"), *countries()]
+        self.nationality.choices = [("", _l("Choose a country")), *countries()]
 
     def details(self) -> dict:
         """The submitted values, as the registration services take them."""
@@ -78,27 +83,29 @@ class DelegateForm(FlaskForm):
 
 
 class LetterForm(FlaskForm):
-    letter = FileField("Nomination letter (PDF)", validators=[FileRequired("Choose a PDF file.")],
+    letter = FileField(_l("Nomination letter (PDF)"),
+                       validators=[FileRequired(_l("Choose a PDF file."))],
                        render_kw={"accept": "application/pdf,.pdf"})
-    submit = SubmitField("Upload the letter")
+    submit = SubmitField(_l("Upload the letter"))
 
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Reason for not approving", filters=[strip],
-                           validators=[DataRequired("Give the reason: the delegate will read it."),
+    reason = TextAreaField(_l("Reason for not approving"), filters=[strip],
+                           validators=[DataRequired(_l("Give the reason: the delegate will "
+                                                       "read it.")),
                                        Length(max=2000)],
-                           description="Sent to the delegate and their organisation.")
-    submit = SubmitField("Reject")
+                           description=_l("Sent to the delegate and their organisation."))
+    submit = SubmitField(_l("Reject"))
 
 
 class BulkDecisionForm(FlaskForm):
     """Approve or reject the registrations ticked in the list (ids come from request.form)."""
 
-    reason = TextAreaField("Reason (needed to reject)", filters=[strip],
+    reason = TextAreaField(_l("Reason (needed to reject)"), filters=[strip],
                            validators=[Optional(), Length(max=2000)])
-    approve = SubmitField("Approve selected")
-    reject = SubmitField("Reject selected")
+    approve = SubmitField(_l("Approve selected"))
+    reject = SubmitField(_l("Reject selected"))
 
 
 class FilterForm(FlaskForm):
@@ -107,13 +114,14 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[("", "Any status"),
+    status = SelectField(_l("Status"), choices=[("", _l("Any status")),
                                             *REGISTRATION_STATUS_LABELS.items()])
-    kind = SelectField("Kind of organisation", choices=[("", "Any kind"), *KIND_LABELS.items()])
-    organisation = SelectField("Organisation", choices=[("", "Any organisation")],
+    kind = SelectField(_l("Kind of organisation"),
+                       choices=[("", _l("Any kind")), *KIND_LABELS.items()])
+    organisation = SelectField(_l("Organisation"), choices=[("", _l("Any organisation"))],
                                validate_choice=False)
-    role = SelectField("Role", choices=[("", "Any role"), *DELEGATE_ROLE_LABELS.items()])
-    submit = SubmitField("Filter")
+    role = SelectField(_l("Role"), choices=[("", _l("Any role")), *DELEGATE_ROLE_LABELS.items()])
+    submit = SubmitField(_l("Filter"))
 
     def values(self) -> dict:
         """The filters that are set and known, for queries and links."""

@@ -5,6 +5,7 @@ import os
 import unicodedata
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -22,22 +23,24 @@ PDF_TRAILER = b"%%EOF"
 def size_label(size: int) -> str:
     """A file size as people say it: "5 MB", "1.5 MB", "200 KB"."""
     if size < 1024 * 1024:
-        return f"{max(size // 1024, 1)} KB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+        return _("%(size)s KB", size=max(size // 1024, 1))
+    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+    return _("%(size)s MB", size=megabytes)
 
 
 def check_pdf(data: bytes, max_bytes: int) -> None:
     """Refuse a file that is empty, too large, or not a PDF by its content (whatever its name)."""
     if not data:
-        raise RegistrationError("The file is empty. Choose the PDF of the nomination letter.")
+        raise RegistrationError(_("The file is empty. Choose the PDF of the nomination "
+                                  "letter."))
     if len(data) > max_bytes:
-        raise RegistrationError(f"The file is too large: the largest accepted is "
-                                f"{size_label(max_bytes)}. Please send a smaller PDF "
-                                "(for example scanned at a lower resolution).")
+        raise RegistrationError(_("The file is too large: the largest accepted is %(size)s. "
+                                  "Please send a smaller PDF (for example scanned at a lower "
+                                  "resolution).", size=size_label(max_bytes)))
     if PDF_HEADER not in data[:1024] or PDF_TRAILER not in data[-2048:]:
-        raise RegistrationError("This file is not a PDF document (its content was checked, not "
-                                "only its name). Please save the letter as PDF and upload it "
-                                "again.")
+        raise RegistrationError(_("This file is not a PDF document (its content was checked, "
+                                  "not only its name). Please save the letter as PDF and "
+                                  "upload it again."))
 
 
 def clean_filename(filename: str | None) -> str:

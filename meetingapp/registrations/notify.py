@@ -1,7 +1,10 @@
 """E-mail to delegates about their registration, through the outbox (flush only)."""
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from ..i18n import in_language
 from ..mail.messages import AddressError
 from ..mail.services import queue_email
 from ..models import utcnow
@@ -23,18 +26,23 @@ def issue_page_link(delegate: Delegate) -> str:
     return url_for("delegates.page", token=token, _external=True)
 
 
-def _queue(delegate: Delegate, required: bool, *args, **kwargs) -> None:
-    """Queue an e-mail; an address the outbox cannot use refuses an approval with a
-    clear message, and is logged (not fatal) for a rejection or withdrawal."""
+def _queue(delegate: Delegate, required: bool, template: str, subject, attachments,
+           **kwargs) -> None:
+    """Queue an e-mail to the delegate, composed in their preferred language (subject, body,
+    attachments); an address the outbox cannot use refuses an approval with a clear message
+    (in the page's language, for staff), and is logged (not fatal) for a rejection or
+    withdrawal."""
     try:
-        queue_email(*args, **kwargs)
+        with in_language(delegate.language):
+            queue_email(template, (delegate.display_name, delegate.email), str(subject),
+                        attachments=attachments(), **kwargs)
     except AddressError as error:
         if required:
             from .services import RegistrationError
 
             raise RegistrationError(
-                f"No e-mail can be sent to {delegate.email}: {error} Ask the organisation "
-                "to correct the address first.") from error
+                _("No e-mail can be sent to %(email)s: %(error)s Ask the organisation to "
+                  "correct the address first.", email=delegate.email, error=error)) from error
         current_app.logger.warning("No e-mail sent about delegate %s: %s", delegate.id, error)
 
 
@@ -43,11 +51,11 @@ def send_approval(delegate: Delegate) -> None:
     from ..calendars.invites import approval_attachments
 
     link = issue_page_link(delegate)
-    _queue(delegate, True, "registration_approved", (delegate.display_name, delegate.email),
-                f"Registration approved: {delegate.meeting.title}",
-                context=_context(delegate, link=link), meeting=delegate.meeting,
-                category="registration_approved", related=delegate,
-                attachments=approval_attachments(delegate))
+    _queue(delegate, True, "registration_approved",
+           _l("Registration approved: %(meeting)s", meeting=delegate.meeting.title),
+           lambda: approval_attachments(delegate),
+           context=_context(delegate, link=link), meeting=delegate.meeting,
+           category="registration_approved", related=delegate)
 
 
 def _cancellation(delegate: Delegate) -> list:
@@ -59,17 +67,17 @@ def _cancellation(delegate: Delegate) -> list:
 
 def send_rejection(delegate: Delegate) -> None:
     """Queue the e-mail saying the registration was not approved, and why (cc the focal point)."""
-    _queue(delegate, False, "registration_rejected", (delegate.display_name, delegate.email),
-                f"Registration not approved: {delegate.meeting.title}",
-                context=_context(delegate), cc=delegate.invitation.email,
-                meeting=delegate.meeting, category="registration_rejected", related=delegate,
-                attachments=_cancellation(delegate))
+    _queue(delegate, False, "registration_rejected",
+           _l("Registration not approved: %(meeting)s", meeting=delegate.meeting.title),
+           lambda: _cancellation(delegate),
+           context=_context(delegate), cc=delegate.invitation.email,
+           meeting=delegate.meeting, category="registration_rejected", related=delegate)
 
 
 def send_withdrawal(delegate: Delegate) -> None:
     """Queue the e-mail saying the organisation withdrew the registration (cc the focal point)."""
-    _queue(delegate, False, "registration_withdrawn", (delegate.display_name, delegate.email),
-                f"Registration withdrawn: {delegate.meeting.title}",
-                context=_context(delegate), cc=delegate.invitation.email,
-                meeting=delegate.meeting, category="registration_withdrawn", related=delegate,
-                attachments=_cancellation(delegate))
+    _queue(delegate, False, "registration_withdrawn",
+           _l("Registration withdrawn: %(meeting)s", meeting=delegate.meeting.title),
+           lambda: _cancellation(delegate),
+           context=_context(delegate), cc=delegate.invitation.email,
+           meeting=delegate.meeting, category="registration_withdrawn", related=delegate)

@@ -8,6 +8,7 @@ delegates, advisers and observers.
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
@@ -18,9 +19,9 @@ from ..models.registration import DELEGATE_ROLE_HEADINGS, DELEGATE_ROLES, Delega
 from ..text import fold
 
 KIND_HEADINGS = {
-    "international": "International organizations",
-    "regional": "Regional organizations",
-    "sub-regional": "Sub-regional organizations",
+    "international": _l("International organizations"),
+    "regional": _l("Regional organizations"),
+    "sub-regional": _l("Sub-regional organizations"),
 }
 
 

@@ -3,6 +3,8 @@
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -37,7 +39,7 @@ def filter_form(meeting: Meeting) -> FilterForm:
         select(Organisation.id, Organisation.name)
         .join(Invitation, Invitation.organisation_id == Organisation.id)
         .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    form.organisation.choices = [("", "Any organisation")] + [
+    form.organisation.choices = [("", _("Any organisation"))] + [
         (str(org_id), name) for org_id, name in organisations]
     return form
 
@@ -94,10 +96,11 @@ def approve_one(meeting_id: int, delegate_id: int):
                                 delegate_id=delegate.id))
     db.session.commit()
     if changed:
-        flash(f"{delegate.display_name} approved; the personal link is on its way by e-mail.",
-              "success")
+        flash(_("%(name)s approved; the personal link is on its way by e-mail.",
+                name=delegate.display_name), "success")
     else:
-        flash(f"{delegate.display_name} was already approved; nothing changed.", "info")
+        flash(_("%(name)s was already approved; nothing changed.", name=delegate.display_name),
+              "info")
     return redirect(url_for("registrations.index", meeting_id=meeting.id))
 
 
@@ -116,9 +119,11 @@ def reject_one(meeting_id: int, delegate_id: int):
                                 delegate_id=delegate.id))
     db.session.commit()
     if changed:
-        flash(f"{delegate.display_name} not approved; they are told why by e-mail.", "success")
+        flash(_("%(name)s not approved; they are told why by e-mail.",
+                name=delegate.display_name), "success")
     else:
-        flash(f"{delegate.display_name} was already rejected for that reason.", "info")
+        flash(_("%(name)s was already rejected for that reason.", name=delegate.display_name),
+              "info")
     return redirect(url_for("registrations.index", meeting_id=meeting.id))
 
 
@@ -130,7 +135,7 @@ def bulk(meeting_id: int):
     back = redirect(request.form.get("next") if _safe_next() else
                     url_for("registrations.index", meeting_id=meeting.id))
     if not form.validate_on_submit():
-        flash("The reason is too long (2000 characters at most).", "danger")
+        flash(_("The reason is too long (2000 characters at most)."), "danger")
         return back
     ids = request.form.getlist("ids")
     if not all(is_row_id(i) for i in ids):
@@ -144,13 +149,25 @@ def bulk(meeting_id: int):
         flash(str(error), "danger")
         return back
     db.session.commit()
-    verb = "approved" if form.approve.data else "not approved"
-    flash(f"{len(result.changed)} registration(s) {verb}; the delegates are told by e-mail.",
-          "success")
-    if result.unchanged:
-        flash(f"{len(result.unchanged)} already {verb}: nothing changed for them.", "info")
+    if form.approve.data:
+        flash(ngettext("%(num)d registration(s) approved; the delegates are told by e-mail.",
+                       "%(num)d registration(s) approved; the delegates are told by e-mail.",
+                       len(result.changed)), "success")
+        if result.unchanged:
+            flash(ngettext("%(num)d already approved: nothing changed for them.",
+                           "%(num)d already approved: nothing changed for them.",
+                           len(result.unchanged)), "info")
+    else:
+        flash(ngettext("%(num)d registration(s) not approved; the delegates are told by e-mail.",
+                       "%(num)d registration(s) not approved; the delegates are told by e-mail.",
+                       len(result.changed)), "success")
+        if result.unchanged:
+            flash(ngettext("%(num)d already not approved: nothing changed for them.",
+                           "%(num)d already not approved: nothing changed for them.",
+                           len(result.unchanged)), "info")
     for delegate, why in result.skipped:
-        flash(f"Skipped {delegate.display_name}: {why}", "warning")
+        flash(_("Skipped %(name)s: %(reason)s", name=delegate.display_name, reason=why),
+              "warning")
     return back
 
 

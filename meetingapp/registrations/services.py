@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -57,27 +59,27 @@ def why_closed(invitation: Invitation) -> str | None:
     """Why the delegation cannot be changed now, or None while registration is open."""
     meeting = invitation.meeting
     if meeting.status == "cancelled":
-        return "This meeting has been cancelled."
+        return _("This meeting has been cancelled.")
     if meeting.status in CLOSED_MEETING_STATUSES and not deadline_passed(invitation):
-        return ("The secretariat has closed registration for this meeting: the delegation "
-                f"can no longer be changed here. Please write to {_secretariat()} if "
-                "something must change.")
+        return _("The secretariat has closed registration for this meeting: the delegation "
+                 "can no longer be changed here. Please write to %(email)s if something "
+                 "must change.", email=_secretariat())
     if meeting.status in CLOSED_MEETING_STATUSES or deadline_passed(invitation):
         closed_at = format_local(meeting.registration_closes_at, meeting.timezone)
-        return (f"Registration closed on {closed_at}: the delegation can no longer be changed "
-                f"here. Please write to the secretariat at {_secretariat()} if something "
-                "must change.")
+        return _("Registration closed on %(closed_at)s: the delegation can no longer be "
+                 "changed here. Please write to the secretariat at %(email)s if something "
+                 "must change.", closed_at=closed_at, email=_secretariat())
     if utcnow() < meeting.registration_opens_at:
         opens_at = format_local(meeting.registration_opens_at, meeting.timezone)
-        return f"Registration opens on {opens_at}. Please come back then."
+        return _("Registration opens on %(opens_at)s. Please come back then.", opens_at=opens_at)
     return None
 
 
 def check_can_register(invitation: Invitation) -> None:
     """Refuse unless the invitation is accepted and registration is open."""
     if invitation.status != "accepted":
-        raise RegistrationError("Your organisation has not accepted the invitation. Accept it "
-                                "first; then you can register the delegation.")
+        raise RegistrationError(_("Your organisation has not accepted the invitation. Accept "
+                                  "it first; then you can register the delegation."))
     reason = why_closed(invitation)
     if reason:
         raise RegistrationError(reason)
@@ -96,6 +98,14 @@ def active_count(invitation: Invitation) -> int:
         Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
 
 
+# What to say when a choice is not one of the list.
+CHOOSE_FROM_LIST = {
+    "role": _l("Choose the role from the list."),
+    "language": _l("Choose the language from the list."),
+    "attendance": _l("Choose the attendance from the list."),
+}
+
+
 def _clean(details: dict) -> dict:
     values = {k: (details.get(k) or "").strip() for k in TEXT_FIELDS}
     values["email_key"] = values["email"].lower()
@@ -104,13 +114,13 @@ def _clean(details: dict) -> dict:
                           ("attendance", ATTENDANCE_MODES)):
         values[name] = details.get(name) or ""
         if values[name] not in allowed:
-            raise RegistrationError(f"Choose the {name} from the list.")
+            raise RegistrationError(str(CHOOSE_FROM_LIST[name]))
     if not values["family_name"]:
-        raise RegistrationError("The family name is needed.")
+        raise RegistrationError(_("The family name is needed."))
     if "@" not in values["email"]:
-        raise RegistrationError("A valid e-mail address is needed.")
+        raise RegistrationError(_("A valid e-mail address is needed."))
     if not is_country(values["nationality"]):
-        raise RegistrationError("Choose the nationality from the list of countries.")
+        raise RegistrationError(_("Choose the nationality from the list of countries."))
     values["consent_to_publish"] = bool(details.get("consent_to_publish"))
     return values
 
@@ -119,15 +129,19 @@ def _check_quota(invitation: Invitation) -> None:
     quota = invitation.quota
     if active_count(invitation) >= quota:
         raise RegistrationError(
-            f"Your delegation is full: all {quota} places are taken. To register someone "
-            "else, withdraw a delegate first, or ask the secretariat whether your "
-            f"organisation can have more places ({_secretariat()}).")
+            _("Your delegation is full: all %(quota)s places are taken. To register someone "
+              "else, withdraw a delegate first, or ask the secretariat whether your "
+              "organisation can have more places (%(email)s).",
+              quota=quota, email=_secretariat()))
 
 
 def _head_message(head: Delegate | None) -> str:
-    who = f" ({head.display_name})" if head is not None else ""
-    return (f"Your delegation already has a head of delegation{who}. A delegation has only "
-            "one: choose another role, or first change the role of the current head.")
+    if head is not None:
+        return _("Your delegation already has a head of delegation (%(name)s). A delegation "
+                 "has only one: choose another role, or first change the role of the current "
+                 "head.", name=head.display_name)
+    return _("Your delegation already has a head of delegation. A delegation has only one: "
+             "choose another role, or first change the role of the current head.")
 
 
 def _check_head(invitation: Invitation, exclude_id: int | None = None) -> None:
@@ -141,7 +155,7 @@ def _check_head(invitation: Invitation, exclude_id: int | None = None) -> None:
         raise RegistrationError(_head_message(head))
 
 
-EMAIL_TAKEN_ELSEWHERE = (
+EMAIL_TAKEN_ELSEWHERE = _l(
     "This e-mail address is already registered for this meeting, by another organisation. "
     "Each person can be registered only once per meeting; if this is a mistake, please write "
     "to the secretariat.")
@@ -158,20 +172,20 @@ def _check_email(invitation: Invitation, email_key: str, exclude_id: int | None 
         return
     if other.invitation_id == invitation.id:
         raise RegistrationError(
-            f"This e-mail address is already used by {other.display_name} in your "
-            "delegation. Each person can be registered only once; give each delegate "
-            "their own address.")
-    raise RegistrationError(EMAIL_TAKEN_ELSEWHERE)
+            _("This e-mail address is already used by %(name)s in your delegation. Each "
+              "person can be registered only once; give each delegate their own address.",
+              name=other.display_name))
+    raise RegistrationError(str(EMAIL_TAKEN_ELSEWHERE))
 
 
 def _explain(error: IntegrityError) -> str:
     message = str(error.orig)
     if "email" in message:
-        return EMAIL_TAKEN_ELSEWHERE
+        return str(EMAIL_TAKEN_ELSEWHERE)
     if "one_head" in message or "delegates.invitation_id" in message:
         return _head_message(None)
-    return ("The registration could not be saved because it conflicts with a change made "
-            "at the same moment. Please reload the page and try again.")
+    return _("The registration could not be saved because it conflicts with a change made "
+             "at the same moment. Please reload the page and try again.")
 
 
 @contextmanager
@@ -221,8 +235,9 @@ def update_delegate(invitation: Invitation, delegate: Delegate, details: dict, *
     check_can_register(invitation)
     if not delegate.active:
         raise RegistrationError(
-            f"This registration is {REGISTRATION_STATUS_LABELS[delegate.status].lower()}: it "
-            "can no longer be changed. Please write to the secretariat if needed.")
+            _("This registration is %(status)s: it can no longer be changed. Please write to "
+              "the secretariat if needed.",
+              status=str(REGISTRATION_STATUS_LABELS[delegate.status]).lower()))
     values = _clean(details)
     if values["role"] == "head" and delegate.role != "head":
         _check_head(invitation, exclude_id=delegate.id)
@@ -251,8 +266,8 @@ def withdraw_delegate(invitation: Invitation, delegate: Delegate, *, actor: str)
     if delegate.status == "withdrawn":
         return False
     if not delegate.active:
-        raise RegistrationError("This registration was not approved: there is nothing to "
-                                "withdraw.")
+        raise RegistrationError(_("This registration was not approved: there is nothing to "
+                                  "withdraw."))
     old = delegate.status
     delegate.status = "withdrawn"
     delegate.withdrawn_at = utcnow()
@@ -271,14 +286,15 @@ def _decider():
 
 def _check_decidable(delegate: Delegate) -> None:
     if delegate.status == "withdrawn":
-        raise RegistrationError(f"{delegate.display_name} was withdrawn by their organisation: "
-                                "there is nothing to decide.")
+        raise RegistrationError(_("%(name)s was withdrawn by their organisation: there is "
+                                  "nothing to decide.", name=delegate.display_name))
     if delegate.invitation.status != "accepted":
         # Revoked by the secretariat, or declined by the organisation after registering.
-        raise RegistrationError(f"The invitation of {delegate.display_name}'s organisation "
-                                f"is {delegate.invitation.status}, no longer accepted.")
+        raise RegistrationError(_("The invitation of %(name)s's organisation is %(status)s, "
+                                  "no longer accepted.", name=delegate.display_name,
+                                  status=delegate.invitation.status))
     if delegate.meeting.status == "cancelled":
-        raise RegistrationError("The meeting has been cancelled.")
+        raise RegistrationError(_("The meeting has been cancelled."))
 
 
 def approve(delegate: Delegate) -> bool:
@@ -307,7 +323,8 @@ def reject(delegate: Delegate, reason: str) -> bool:
     """Refuse with a reason the delegate is told by e-mail; False if nothing changes."""
     reason = (reason or "").strip()
     if not reason:
-        raise RegistrationError("Give the reason for not approving: the delegate will read it.")
+        raise RegistrationError(_("Give the reason for not approving: the delegate will "
+                                  "read it."))
     if delegate.status == "rejected" and delegate.decision_reason == reason:
         return False
     _check_decidable(delegate)
@@ -346,10 +363,11 @@ def registrations_of(meeting: Meeting, ids) -> list[Delegate]:
 def decide_many(meeting: Meeting, ids, *, approve_them: bool, reason: str = "") -> BulkResult:
     """Approve or reject several registrations of ``meeting``; each is decided on its own."""
     if not approve_them and not (reason or "").strip():
-        raise RegistrationError("Give the reason for not approving: the delegates will read it.")
+        raise RegistrationError(_("Give the reason for not approving: the delegates will "
+                                  "read it."))
     delegates = registrations_of(meeting, ids)
     if not delegates:
-        raise RegistrationError("Tick at least one registration.")
+        raise RegistrationError(_("Tick at least one registration."))
     result = BulkResult()
     for delegate in delegates:
         try:

@@ -7,21 +7,25 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..markdown import markdown_to_text
 from ..models import Meeting
-from ..models.organisation import KIND_LABELS
 from ..models.outcome import OUTCOME_KIND_LABELS, Outcome
 from ..pdf import html_to_pdf
 from ..timezones import format_local
 from .services import accepted_contributions, sections_of
 
-REPORT_TITLE = ("Report on the activities of international, regional and sub-regional "
-                "organisations")
-KIND_HEADINGS = {kind: f"{label} organisations" for kind, label in KIND_LABELS.items()}
-ANNEX_TITLE = "Annex: outcomes and commitments by organisation"
+# Headings of the compiled report, in the language in force (English for now).
+REPORT_TITLE = _l("Report on the activities of international, regional and sub-regional "
+                  "organisations")
+KIND_HEADINGS = {"international": _l("International organisations"),
+                 "regional": _l("Regional organisations"),
+                 "sub-regional": _l("Sub-regional organisations")}
+ANNEX_TITLE = _l("Annex: outcomes and commitments by organisation")
 PDF_CSS = """
 .title-page { break-after: page; text-align: center; padding-top: 60mm; }
 .toc { break-after: page; }
@@ -46,7 +50,7 @@ def report_structure(meeting: Meeting) -> dict:
             parts = [(s.title, _paragraphs(c.text_for(s.id))) for s in sections]
             entries.append({"organisation": c.organisation,
                             "sections": [(t, p) for t, p in parts if p]})
-        groups.append({"kind": kind, "heading": KIND_HEADINGS[kind], "entries": entries})
+        groups.append({"kind": kind, "heading": str(KIND_HEADINGS[kind]), "entries": entries})
     outcomes = db.session.scalars(select(Outcome).where(Outcome.meeting_id == meeting.id)
                                   .order_by(Outcome.kind, Outcome.id)).all()
     by_org: dict = {}
@@ -58,25 +62,27 @@ def report_structure(meeting: Meeting) -> dict:
                    key=lambda pair: pair[0].name.casefold())
     if None in by_org:
         annex.append((None, by_org[None]))
-    annex_rows = [{"name": org.display_name if org else "Not linked to an organisation",
+    annex_rows = [{"name": org.display_name if org else _("Not linked to an organisation"),
                    "outcomes": [_outcome_line(o) for o in items]} for org, items in annex]
-    return {"meeting": meeting, "title": REPORT_TITLE, "groups": groups, "annex": annex_rows,
+    return {"meeting": meeting, "title": str(REPORT_TITLE), "groups": groups,
+            "annex": annex_rows,
             "date": format_local(meeting.starts_at, meeting.timezone, "%d %B %Y"),
-            "annex_title": ANNEX_TITLE}
+            "annex_title": str(ANNEX_TITLE)}
 
 
 def _outcome_line(outcome: Outcome) -> dict:
     follow = ""
     if outcome.followed:
-        bits = [outcome.status_label]
+        bits = [str(outcome.status_label)]
         if outcome.owner:
-            bits.append(f"owner: {outcome.owner.display_name}")
+            bits.append(_("owner: %(organisation)s", organisation=outcome.owner.display_name))
         if outcome.due_on:
-            bits.append(f"due {outcome.due_on:%d %B %Y}")
+            bits.append(_("due %(date)s", date=outcome.due_on.strftime("%d %B %Y")))
         elif outcome.due_note:
-            bits.append(f"due {outcome.due_note}")
+            bits.append(_("due %(note)s", note=outcome.due_note))
         follow = "; ".join(bits)
-    return {"kind": OUTCOME_KIND_LABELS[outcome.kind], "text": " ".join(_paragraphs(outcome.text)),
+    return {"kind": str(OUTCOME_KIND_LABELS[outcome.kind]),
+            "text": " ".join(_paragraphs(outcome.text)),
             "follow": follow}
 
 
@@ -127,7 +133,7 @@ def compiled_docx(meeting: Meeting, progress=None) -> bytes:
     document.add_paragraph(meeting.title)
     document.add_paragraph(f"{meeting.venue}, {data['date']}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    document.add_paragraph("Contents", style="TOC Heading" if "TOC Heading" in [
+    document.add_paragraph(_("Contents"), style="TOC Heading" if "TOC Heading" in [
         s.name for s in document.styles] else None).runs[0].bold = True
     for group in data["groups"]:
         document.add_paragraph(group["heading"])
@@ -148,7 +154,8 @@ def compiled_docx(meeting: Meeting, progress=None) -> bytes:
                     document.add_paragraph(paragraph)
             done += 1
             if progress:
-                progress(5 + 85 * done / total, f"{done} of {total} contributions")
+                progress(5 + 85 * done / total, _("%(done)d of %(total)d contributions",
+                                                  done=done, total=total))
     document.add_heading(data["annex_title"], level=1)
     for row in data["annex"]:
         document.add_heading(row["name"], level=2)
@@ -167,7 +174,7 @@ def compiled_pdf(meeting: Meeting, progress=None) -> bytes:
 
     data = report_structure(meeting)
     if progress:
-        progress(20, "Laying out the pages")
+        progress(20, _("Laying out the pages"))
     return html_to_pdf(render_template("reports/compiled_pdf.html", **data), extra_css=PDF_CSS)
 
 
@@ -178,12 +185,12 @@ def communique_docx(meeting: Meeting) -> bytes:
         Outcome.kind.in_(("summary", "conclusion", "recommendation")))
         .order_by(Outcome.id)).all()
     document = Document()
-    document.add_heading(f"Communiqué — {meeting.title}", level=0)
+    document.add_heading(_("Communiqué — %(meeting)s", meeting=meeting.title), level=0)
     document.add_paragraph(f"{meeting.venue}, "
                            f"{format_local(meeting.starts_at, meeting.timezone, '%d %B %Y')}")
-    document.add_paragraph("DRAFT for the secretariat to edit.").runs[0].italic = True
-    for kind, heading in (("summary", "Summary"), ("conclusion", "Conclusions"),
-                          ("recommendation", "Recommendations")):
+    document.add_paragraph(_("DRAFT for the secretariat to edit.")).runs[0].italic = True
+    for kind, heading in (("summary", _("Summary")), ("conclusion", _("Conclusions")),
+                          ("recommendation", _("Recommendations"))):
         items = [o for o in outcomes if o.kind == kind]
         if not items:
             continue

@@ -1,6 +1,8 @@
 """Staff pages for the activity report: sections, deadline, contributions, compiled document."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -67,9 +69,9 @@ def create_section(meeting_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("The section is added.", "success")
+            flash(_("The section is added."), "success")
     else:
-        flash("A section needs a title.", "danger")
+        flash(_("A section needs a title."), "danger")
     return _back(meeting.id)
 
 
@@ -82,7 +84,7 @@ def delete_section(meeting_id: int, section_id: int):
     if ConfirmForm().validate_on_submit():
         remove_section(section)
         db.session.commit()
-        flash("The section is removed.", "success")
+        flash(_("The section is removed."), "success")
     return _back(meeting.id)
 
 
@@ -91,7 +93,7 @@ def deadline(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = DeadlineForm()
     if not form.validate_on_submit():
-        flash("Give the deadline as a date and time, for example 2003-03-06 09:30.", "danger")
+        flash(_("Give the deadline as a date and time, for example 2003-03-06 09:30."), "danger")
         return _back(meeting.id)
     value = form.deadline.data
     try:
@@ -101,7 +103,7 @@ def deadline(meeting_id: int):
         return _back(meeting.id)
     set_deadline(meeting, deadline_at)
     db.session.commit()
-    flash("The deadline is saved.", "success")
+    flash(_("The deadline is saved."), "success")
     return _back(meeting.id)
 
 
@@ -126,8 +128,8 @@ def act(meeting_id: int, contribution_id: int, action: str):
             flash(str(error), "warning")
         else:
             db.session.commit()
-            flash("Contribution accepted." if action == "accept" else
-                  "Contribution reopened: the organisation can change it.", "success")
+            flash(_("Contribution accepted.") if action == "accept" else
+                  _("Contribution reopened: the organisation can change it."), "success")
     return redirect(url_for("reports.contribution", meeting_id=meeting.id,
                             contribution_id=item.id))
 
@@ -138,7 +140,8 @@ def remind(meeting_id: int):
     if ConfirmForm().validate_on_submit():
         count = remind_missing(meeting)
         db.session.commit()
-        flash(f"{count} reminder(s) queued.", "success")
+        flash(ngettext("%(num)d reminder(s) queued.", "%(num)d reminder(s) queued.", count),
+              "success")
     return _back(meeting.id)
 
 

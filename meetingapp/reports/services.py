@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import in_language
 from ..mail.services import queue_email
 from ..models import Invitation, Meeting, Organisation, utcnow
 from ..models.report import (
@@ -39,7 +41,7 @@ def add_section(meeting: Meeting, title: str, guidance: str = "") -> ReportSecti
     """Add a section at the end (audited)."""
     title = title.strip()
     if not title:
-        raise ReportError("A section needs a title.")
+        raise ReportError(_("A section needs a title."))
     position = len(sections_of(meeting))
     section = ReportSection(meeting_id=meeting.id, position=position, title=title,
                             guidance=guidance.strip())
@@ -105,12 +107,12 @@ def contribution_of(meeting: Meeting, organisation: Organisation,
 def why_not_editable(contribution: Contribution | None, meeting: Meeting) -> str | None:
     """Why the representative cannot change the contribution now, or None."""
     if contribution is not None and contribution.status == "accepted":
-        return "Your contribution has been accepted by the secretariat."
+        return _("Your contribution has been accepted by the secretariat.")
     if contribution is not None and contribution.status == "submitted":
-        return ("Your contribution is submitted. Ask the secretariat to reopen it if you need "
-                "to change it.")
+        return _("Your contribution is submitted. Ask the secretariat to reopen it if you need "
+                 "to change it.")
     if deadline_passed(meeting) and (contribution is None or contribution.reopened_at is None):
-        return "The deadline for contributions has passed."
+        return _("The deadline for contributions has passed.")
     return None
 
 
@@ -131,7 +133,7 @@ def save_contribution(meeting: Meeting, organisation: Organisation, texts: dict[
             answer.text = text
     if submit:
         if not any((t or "").strip() for t in texts.values()):
-            raise ReportError("Write at least one section before submitting.")
+            raise ReportError(_("Write at least one section before submitting."))
         contribution.status = "submitted"
         contribution.submitted_at = utcnow()
     contribution.updated_at = utcnow()
@@ -144,7 +146,7 @@ def save_contribution(meeting: Meeting, organisation: Organisation, texts: dict[
 def reopen(contribution: Contribution) -> None:
     """Reopen a submitted or accepted contribution for changes, even after the deadline."""
     if contribution.status == "draft" and contribution.reopened_at:
-        raise ReportError("This contribution is already open.")
+        raise ReportError(_("This contribution is already open."))
     old = contribution.status
     contribution.status = "draft"
     contribution.reopened_at = utcnow()
@@ -157,7 +159,7 @@ def reopen(contribution: Contribution) -> None:
 def accept(contribution: Contribution) -> None:
     """Accept a submitted contribution for the compiled report (audited)."""
     if contribution.status != "submitted":
-        raise ReportError("Only a submitted contribution can be accepted.")
+        raise ReportError(_("Only a submitted contribution can be accepted."))
     contribution.status = "accepted"
     contribution.accepted_at = utcnow()
     db.session.flush()
@@ -188,12 +190,13 @@ def remind_missing(meeting: Meeting) -> int:
     for invitation, contribution in overview(meeting):
         if contribution is not None and contribution.status != "draft":
             continue
-        queue_email("report_reminder", invitation.email,
-                    f"Your contribution to the report — {meeting.title}",
-                    context={"meeting": meeting, "invitation": invitation,
-                             "deadline": settings.deadline_at},
-                    cc=invitation.cc_list, meeting=meeting, category="report_reminder",
-                    related=invitation)
+        with in_language(invitation.organisation.language):
+            queue_email("report_reminder", invitation.email,
+                        _("Your contribution to the report — %(meeting)s", meeting=meeting.title),
+                        context={"meeting": meeting, "invitation": invitation,
+                                 "deadline": settings.deadline_at},
+                        cc=invitation.cc_list, meeting=meeting, category="report_reminder",
+                        related=invitation)
         if contribution is not None:
             contribution.reminder_count += 1
         count += 1

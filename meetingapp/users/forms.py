@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -14,30 +15,30 @@ def _role_choices():
 
 class PasswordMixin:
     password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=(
-            f"Use at least {MIN_PASSWORD} and at most 200 characters."))],
-        description=f"At least {MIN_PASSWORD} characters.",
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=_l(
+            "Use at least %(min)d and at most 200 characters.", min=MIN_PASSWORD))],
+        description=_l("At least %(min)d characters.", min=MIN_PASSWORD),
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
 class UserCreateForm(PasswordMixin, FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), email_address(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=_role_choices(), default="staff")
-    submit = SubmitField("Create user")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=_role_choices(), default="staff")
+    submit = SubmitField(_l("Create user"))
 
 
 class UserEditForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=_role_choices())
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=_role_choices())
+    submit = SubmitField(_l("Save"))
 
 
 class PasswordResetForm(PasswordMixin, FlaskForm):
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))
 

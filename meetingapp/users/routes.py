@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -32,9 +33,9 @@ def create():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"User {user.email} created.", "success")
+            flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, title="New user")
+    return render_template("users/form.html", form=form, title=_("New user"))
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -48,9 +49,10 @@ def edit(user_id: int):
             form.role.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"User {user.email} saved.", "success")
+            flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, title=f"Edit {user.email}", user=user)
+    return render_template("users/form.html", form=form,
+                           title=_("Edit %(email)s", email=user.email), user=user)
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
@@ -60,10 +62,11 @@ def password(user_id: int):
     if form.validate_on_submit():
         reset_password(user, form.password.data)
         db.session.commit()
-        flash(f"New password set for {user.email}. Their open sessions have ended.", "success")
+        flash(_("New password set for %(email)s. Their open sessions have ended.",
+                email=user.email), "success")
         return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form,
-                           title=f"Reset the password of {user.email}", user=user)
+                           title=_("Reset the password of %(email)s", email=user.email), user=user)
 
 
 @bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
@@ -77,5 +80,8 @@ def toggle(user_id: int, action: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"User {user.email} {action}d.", "success")
+            if action == "activate":
+                flash(_("User %(email)s activated.", email=user.email), "success")
+            else:
+                flash(_("User %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for("users.index"))

@@ -1,5 +1,6 @@
 """Staff account operations. They flush; the caller commits."""
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import apply_changes, record
@@ -21,9 +22,10 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
     """Create a staff account; e-mail addresses are unique without regard to case."""
     email = email.strip().lower()
     if role not in ROLES:
-        raise UserError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise UserError(_("Unknown role %(role)s: choose one of %(roles)s.", role=repr(role),
+                          roles=", ".join(ROLES)))
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise UserError(f"A user with the e-mail {email} already exists.")
+        raise UserError(_("A user with the e-mail %(email)s already exists.", email=email))
     user = User(email=email, name=name.strip(), role=role)
     user.set_password(password)
     db.session.add(user)
@@ -35,9 +37,9 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
 def update_user(user: User, *, name: str, role: str, acting: User) -> dict:
     """Change name and role; the last active administrator keeps the role."""
     if role not in ROLES:
-        raise UserError(f"Unknown role {role!r}.")
+        raise UserError(_("Unknown role %(role)s.", role=repr(role)))
     if user.role == "admin" and role != "admin" and user.active and _active_admins() <= 1:
-        raise UserError("This is the last active administrator: make another one first.")
+        raise UserError(_("This is the last active administrator: make another one first."))
     changes = apply_changes(user, {"name": name.strip(), "role": role})
     if "role" in changes:
         user.session_version += 1  # rights changed: sign the user in again
@@ -50,9 +52,9 @@ def set_active(user: User, active: bool, *, acting: User) -> None:
     """Deactivate (sessions end at once) or reactivate an account."""
     if not active:
         if user.id == acting.id:
-            raise UserError("You cannot deactivate your own account.")
+            raise UserError(_("You cannot deactivate your own account."))
         if user.role == "admin" and user.active and _active_admins() <= 1:
-            raise UserError("This is the last active administrator.")
+            raise UserError(_("This is the last active administrator."))
     if user.active == active:
         return
     user.active = active

@@ -23,7 +23,7 @@
     var body = new FormData();
     body.append("order", order.join(","));
     body.append("csrf_token", list.dataset.csrf);
-    say("Saving the new order…");
+    say(status.dataset.saving);
     fetch(list.dataset.reorderUrl, {
       method: "POST",
       body: body,
@@ -35,10 +35,10 @@
       if (result.ok) {
         window.location.reload();
       } else {
-        say(result.error || "The new order could not be saved. Reload the page and try again.");
+        say(result.error || status.dataset.failed);
       }
     }).catch(function () {
-      say("The new order could not be saved. Check your connection and try again.");
+      say(status.dataset.offline);
     });
   }
 
@@ -49,7 +49,7 @@
       var handle = document.createElement("span");
       handle.className = "agenda-drag-handle";
       handle.setAttribute("aria-hidden", "true");
-      handle.title = "Drag to reorder";
+      handle.title = status.dataset.drag;
       handle.textContent = "⠿";
       li.insertBefore(handle, li.firstChild);
       li.addEventListener("dragstart", function (event) {

@@ -13,6 +13,11 @@
   var queue = [];
   var busy = false;
 
+  // The words the desk shows, in the page's language (data-msg-* of #desk).
+  function message(name) {
+    return desk.getAttribute("data-msg-" + name) || "";
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) {
@@ -61,7 +66,7 @@
   }
 
   function showProblem(text) {
-    showAnswer({result: "error", tone: "danger", icon: "✗", heading: "Not checked",
+    showAnswer({result: "error", tone: "danger", icon: "✗", heading: message("not-checked"),
                 alert: true, name: "", detail: text});
   }
 
@@ -75,10 +80,12 @@
     if (!summary || !counters) {
       return;
     }
-    empty(summary);
-    summary.appendChild(element("strong", "", String(counters.checked_in)));
-    summary.appendChild(document.createTextNode(" of "));
-    summary.appendChild(element("strong", "", String(counters.expected)));
+    // The two numbers of the sentence; its words stay as the page wrote them.
+    var numbers = summary.querySelectorAll("strong");
+    if (numbers.length === 2) {
+      numbers[0].textContent = String(counters.checked_in);
+      numbers[1].textContent = String(counters.expected);
+    }
     document.getElementById("counter-checked-in").textContent = counters.checked_in;
     document.getElementById("counter-expected").textContent = counters.expected;
     var body = document.querySelector("#counters tbody");
@@ -121,11 +128,11 @@
           showAnswer(body.answer);
           showCounters(body.counters);
         } else {
-          showProblem(body.error || "The desk could not read this badge. Scan it again.");
+          showProblem(body.error || message("unreadable"));
         }
       });
     }).catch(function () {
-      showProblem("No connection to the server: this badge was not checked. Scan it again.");
+      showProblem(message("offline"));
     }).then(function () {
       busy = false;
       if (queue.length) {
@@ -149,7 +156,7 @@
       var data = new FormData(form);
       if (form === scanForm) {
         if (!codeInput.value.trim()) {
-          showProblem("Scan or type a badge code.");
+          showProblem(message("no-code"));
           codeInput.focus();
           return;
         }
@@ -251,13 +258,13 @@
     stream = null;
     window.clearInterval(timer);
     video.hidden = true;
-    toggle.textContent = "Start the camera";
+    toggle.textContent = message("camera-start");
     toggle.setAttribute("aria-pressed", "false");
-    cameraStatus.textContent = "Camera stopped.";
+    cameraStatus.textContent = message("camera-stopped");
   }
 
   function start() {
-    cameraStatus.textContent = "Starting the camera…";
+    cameraStatus.textContent = message("camera-starting");
     chooseDecoder().then(function () {
       return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"},
                                                   audio: false});
@@ -267,14 +274,14 @@
       video.hidden = false;
       return video.play();
     }).then(function () {
-      toggle.textContent = "Stop the camera";
+      toggle.textContent = message("camera-stop");
       toggle.setAttribute("aria-pressed", "true");
-      cameraStatus.textContent = "Camera on: hold a badge's QR code in view.";
+      cameraStatus.textContent = message("camera-on");
       timer = window.setInterval(frame, 250);
     }).catch(function (error) {
       stop();
-      cameraStatus.textContent = "The camera could not be started (" +
-        (error && error.name ? error.name : "error") + "). Use the scanner or type the code.";
+      cameraStatus.textContent = message("camera-failed").replace(
+        "{error}", error && error.name ? error.name : message("camera-error"));
     });
   }
 
