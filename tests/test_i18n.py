@@ -233,3 +233,15 @@ def test_multi_line_template_texts_are_found_in_the_catalogue(app, client, langu
     assert text != waiting % {"count": 3}
     assert text in page
     assert "Once your organisation" not in page
+
+
+@pytest.mark.parametrize(("language", "egypt"), [
+    ("en", "Egypt"), ("ar", "مصر"), ("zh", "埃及"), ("fr", "Égypte"), ("ru", "Египет"),
+    ("es", "Egipto"),
+])
+def test_countries_are_named_in_the_language_of_the_form(app, client, language, egypt):
+    with app.app_context():
+        _invitation_id, token = accepted_invitation(upcoming_meeting())
+    client.set_cookie("language", language)
+    page = client.get(f"/i/{token}/delegates/new").get_data(as_text=True)
+    assert f'<option value="EG">{egypt}</option>' in page

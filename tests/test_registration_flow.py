@@ -6,6 +6,7 @@ import io
 from urllib.parse import urlsplit
 
 import pytest
+from babel.support import Translations
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -31,6 +32,17 @@ ADVISER = {"role": "adviser", "title": "Mr.", "given_name": "Сергей", "fam
 @pytest.fixture
 def config_overrides(smtp_config):
     return smtp_config
+
+
+def _in(language: str):
+    """The catalogue's gettext of ``language``; fails for a msgid left untranslated."""
+    translations = Translations.load("meetingapp/translations", [language])
+
+    def say(msgid: str) -> str:
+        text = translations.gettext(msgid)
+        assert text != msgid, f"{msgid!r} is not translated into {language}"
+        return text
+    return say
 
 
 def _path(url: str) -> str:
@@ -85,16 +97,21 @@ def test_from_invitation_link_to_approval_email_delegate_page_and_lists(
     # Each receives the right e-mail.
     by_recipient = {r.rcpt_tos[0]: r for r in smtp_server.received[1:]}
     assert set(by_recipient) == {HEAD["email"], DELEGATE["email"], ADVISER["email"]}
+    # ... in the language each asked for (Arabic, Russian; Chinese for the rejection).
     for approved in (HEAD, ADVISER):
         message = by_recipient[approved["email"]].message
-        assert message["Subject"].startswith("Registration approved")
+        say = _in(approved["language"])
+        assert message["Subject"].startswith(say("Registration approved: %(meeting)s")
+                                             .split("%(")[0])
         assert f"{approved['given_name']} {approved['family_name']}" in \
             message.get_body(("plain",)).get_content()
         # The badge QR code and its check-in code travel with the approval.
-        assert "Your check-in code (badge" in message.get_body(("plain",)).get_content()
-        assert "Your badge QR code" in message.get_body(("html",)).get_content()
+        assert say("Your check-in code (badge %(number)s): %(code)s").split("%(")[0] in \
+            message.get_body(("plain",)).get_content()
+        assert say("Your badge QR code") in message.get_body(("html",)).get_content()
     rejection = by_recipient[DELEGATE["email"]]
-    assert rejection.message["Subject"].startswith("Registration not approved")
+    assert rejection.message["Subject"].startswith(
+        _in(DELEGATE["language"])("Registration not approved: %(meeting)s").split("%(")[0])
     assert "does not name Ms. Wang" in rejection.message.get_body(("plain",)).get_content()
     assert "/d/" not in rejection.message.get_body(("plain",)).get_content()
     assert invitation_mail.rcpt_tos[0] in rejection.rcpt_tos  # a copy to the focal point
@@ -103,7 +120,7 @@ def test_from_invitation_link_to_approval_email_delegate_page_and_lists(
     head_page = app.test_client().get(_path(delegate_link_in(by_recipient[HEAD["email"]].message)))
     assert head_page.status_code == 200
     text = head_page.get_data(as_text=True)
-    assert "H.E. Mr. عمرو موسى" in text and "Registration approved" in text
+    assert "H.E. Mr. عمرو موسى" in text and "Registration approved." in text  # page: English
     assert delegate_link_in(by_recipient[HEAD["email"]].message) != \
         delegate_link_in(by_recipient[ADVISER["email"]].message)
 

@@ -24,6 +24,7 @@ from ..models import (
     Proposal,
     utcnow,
 )
+from ..models.agenda import PROPOSAL_STATUS_LABELS
 from ..models.registration import ACTIVE_STATUSES
 from ..timezones import NonExistentLocalTime, format_local, local_to_utc
 from .errors import AgendaError, flush
@@ -197,7 +198,8 @@ def _already(proposal: Proposal) -> str:
         return _("This proposal is already declined.")
     if proposal.status == "withdrawn":
         return _("This proposal is already withdrawn.")
-    return _("This proposal is already %(status)s.", status=proposal.status)
+    return _("This proposal is already %(status)s.",
+             status=str(PROPOSAL_STATUS_LABELS[proposal.status]).lower())
 
 
 def _decided(proposal: Proposal, status: str, reason: str = "", **values) -> dict:

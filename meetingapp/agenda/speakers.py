@@ -10,7 +10,7 @@ from ..extensions import db
 from ..formtools import is_row_id
 from ..models import AgendaItem, Delegate, Invitation, Meeting, Organisation, Speaker
 from ..models.agenda import SPEAKER_ROLE_LABELS, SPEAKER_ROLES
-from ..models.registration import ACTIVE_STATUSES
+from ..models.registration import ACTIVE_STATUSES, REGISTRATION_STATUS_LABELS
 from .errors import AgendaError, flush
 
 # Invitations whose organisation may be given the floor: invited and not declined.
@@ -64,7 +64,8 @@ def _not_active(delegate: Delegate) -> str:
         return _("%(delegate)s's registration is withdrawn: choose someone else.",
                  delegate=delegate.display_name)
     return _("%(delegate)s's registration is %(status)s: choose someone else.",
-             delegate=delegate.display_name, status=delegate.status)
+             delegate=delegate.display_name,
+             status=str(REGISTRATION_STATUS_LABELS[delegate.status]).lower())
 
 
 def add_speaker(item: AgendaItem, *, organisation_id: int | None = None,

@@ -10,6 +10,7 @@ from itertools import combinations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..models.registration import REGISTRATION_STATUS_LABELS
 from ..text import fold
 from ..timezones import format_wall_clock, utc_to_local
 from .queries import Agenda
@@ -50,7 +51,8 @@ def _not_approved(delegate, item) -> str:
         return _("%(delegate)s speaks at “%(item)s” but their registration is withdrawn, "
                  "not approved.", **names)
     return _("%(delegate)s speaks at “%(item)s” but their registration is %(status)s, "
-             "not approved.", status=delegate.status, **names)
+             "not approved.", status=str(REGISTRATION_STATUS_LABELS[delegate.status]).lower(),
+             **names)
 
 
 def _overlap(a, b) -> bool:

@@ -11,7 +11,8 @@ from ..extensions import db
 from ..mail.messages import AddressError, format_addresses
 from ..mail.services import queue_message
 from ..models import Meeting, Organisation, utcnow
-from ..models.invitation import UNANSWERED, Invitation
+from ..models.invitation import INVITATION_STATUS_LABELS, UNANSWERED, Invitation
+from ..models.meeting import STATUS_LABELS
 from ..tokens import new_token
 from .messages import render_message
 
@@ -33,7 +34,8 @@ class Candidate:
     @property
     def skip_reason(self) -> str | None:
         if self.invitation is not None:
-            return _("already invited (%(status)s)", status=self.invitation.status)
+            return _("already invited (%(status)s)",
+                     status=str(INVITATION_STATUS_LABELS[self.invitation.status]).lower())
         if not self.email:
             return _("no focal point with an e-mail address in the directory")
         try:
@@ -77,7 +79,7 @@ def _check_meeting_accepts_invitations(meeting: Meeting) -> None:
     if meeting.status in CLOSED_MEETING_STATUSES:
         raise InvitationError(
             _("The meeting is %(status)s: it cannot take invitations any more.",
-              status=meeting.status))
+              status=str(STATUS_LABELS[meeting.status]).lower()))
     if meeting.registration_closes_at <= utcnow():
         raise InvitationError(
             _("The registration deadline of this meeting has passed: move it first "

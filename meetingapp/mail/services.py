@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..models import OUTBOX_STATUSES, Meeting, OutboxAttachment, OutboxMessage, utcnow
+from ..models.mail import OUTBOX_STATUS_LABELS
 from .delivery import DeliveryReport, deliver_due
 from .dispatch import deliver_soon, note_queued
 from .messages import (
@@ -152,7 +153,8 @@ def queue_email(template: str, to, subject: str, *, context: dict | None = None,
 def retry_message(message: OutboxMessage, *, actor: str | None = None) -> dict:
     """Make a queued or failed message due now (a failed one gets its attempts back); audited."""
     if not message.can_retry:
-        raise MailError(_("A message that is %(status)s cannot be retried.", status=message.status))
+        raise MailError(_("A message that is %(status)s cannot be retried.",
+                          status=str(OUTBOX_STATUS_LABELS[message.status]).lower()))
     values = {"status": "queued", "next_attempt_at": utcnow()}
     if message.status == "failed":
         values["attempts"] = 0

@@ -37,7 +37,7 @@ COLUMNS = (
     ("E-mail", lambda d: d.email),
     ("Phone", lambda d: d.phone),
     ("Nationality (ISO code)", lambda d: d.nationality),
-    ("Nationality", lambda d: country_name(d.nationality)),
+    ("Nationality", lambda d: country_name(d.nationality, "en")),
     ("Preferred language", lambda d: str(LANGUAGE_LABELS[d.language]).split(" — ")[0]),
     ("Attendance", lambda d: str(ATTENDANCE_LABELS[d.attendance])),
     ("Accessibility or other needs", lambda d: d.needs),

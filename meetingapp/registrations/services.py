@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..models import Invitation, Meeting, utcnow
+from ..models.invitation import INVITATION_STATUS_LABELS
 from ..models.registration import (
     ACTIVE_STATUSES,
     ATTENDANCE_MODES,
@@ -292,7 +293,8 @@ def _check_decidable(delegate: Delegate) -> None:
         # Revoked by the secretariat, or declined by the organisation after registering.
         raise RegistrationError(_("The invitation of %(name)s's organisation is %(status)s, "
                                   "no longer accepted.", name=delegate.display_name,
-                                  status=delegate.invitation.status))
+                                  status=str(INVITATION_STATUS_LABELS[
+                                      delegate.invitation.status]).lower()))
     if delegate.meeting.status == "cancelled":
         raise RegistrationError(_("The meeting has been cancelled."))
 
