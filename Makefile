@@ -59,7 +59,7 @@ run: $(VENV)/.installed translations instance/config.py
 ## (`make browser`), and are skipped without it; REQUIRE_BROWSER=1 makes a skip fail.
 test: lint test-sqlite test-postgres
 
-## system-deps: Pango and Noto fonts for PDFs, poppler for tests (idempotent; needs root)
+## system-deps: Pango and Noto fonts for PDFs; poppler and a Java runtime (HTML checker) for tests (idempotent; needs root)
 system-deps:
 	bash scripts/install-system-deps.sh
 

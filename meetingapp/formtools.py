@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import SubmitField, validators
 from wtforms.validators import Email
 
 
@@ -37,3 +37,18 @@ class ConfirmForm(FlaskForm):
     """An empty form: CSRF protection for a button that changes something."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class Length(validators.Length):
+    """WTForms' Length with its messages in our catalogues: WTForms' own Arabic
+    catalogue lacks the plural forms, so its messages came out in English there."""
+
+    def __init__(self, min: int = -1, max: int = -1, message=None):
+        if message is None:
+            if min == -1:
+                message = _l("Field cannot be longer than %(max)d characters.")
+            elif max == -1:
+                message = _l("Field must be at least %(min)d characters long.")
+            else:
+                message = _l("Field must be between %(min)d and %(max)d characters long.")
+        super().__init__(min=min, max=max, message=message)

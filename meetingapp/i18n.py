@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import force_locale, get_locale
+from werkzeug.datastructures import LanguageAccept
 
 from .extensions import babel
 from .models.registration import LANGUAGES
@@ -46,7 +47,9 @@ def select_language() -> str:
     chosen = request.cookies.get(COOKIE_NAME, "")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    # "*" (any language) would match the first of ours, Arabic: it means "no preference".
+    named = LanguageAccept([(value, q) for value, q in request.accept_languages if value != "*"])
+    return named.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
@@ -98,6 +101,12 @@ def register(app: Flask) -> None:
     # {% trans %} blocks are extracted and looked up with their whitespace collapsed.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.register_blueprint(bp)
+
+    @app.after_request
+    def vary_by_language(response):
+        """A page differs by the language cookie and Accept-Language: caches must know."""
+        response.vary.update(("Accept-Language", "Cookie"))
+        return response
 
     @app.context_processor
     def language_context():

@@ -7,6 +7,7 @@ from flask import Flask
 from .models.meeting import STATUS_LABELS
 from .models.organisation import KIND_LABELS
 from .models.registration import LANGUAGE_LABELS
+from .models.report import section_title
 from .models.user import ROLE_LABELS
 from .timezones import format_local, format_wall_clock, utc_to_local
 
@@ -30,6 +31,8 @@ def register(app: Flask) -> None:
         if not isinstance(day, datetime):
             day = datetime(day.year, day.month, day.day)
         return format_wall_clock(day, fmt)
+
+    app.add_template_filter(section_title, "section_title")
 
     @app.template_filter("utc")
     def utc_filter(moment):

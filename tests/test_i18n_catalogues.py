@@ -110,3 +110,22 @@ def test_translations_keep_the_placeholders(language):
     """A translation that drops or misspells %(name)s would fail when the page renders."""
     problems = [(message.id, errors) for message, errors in catalogue(language).check()]
     assert not problems, problems[:10]
+
+
+def test_plural_forms_follow_the_count():
+    """Jinja picks the plural form by the *first* variable of {% trans %} unless
+    {% pluralize count %} names it: "1 of 3 delegates" must follow the 3."""
+    import re
+
+    block = re.compile(r"{%-?\s*trans\s+(\w+)\s*=(.*?){%-?\s*endtrans\s*-?%}", re.S)
+    wrong = []
+    for folder, _dirs, files in os.walk(os.path.join(ROOT, "templates")):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as template:
+                text = template.read()
+            for match in block.finditer(text):
+                first, body = match.group(1), match.group(2)
+                if re.search(r"{%-?\s*pluralize\s*-?%}", body) and first != "count":
+                    wrong.append(f"{os.path.relpath(path, ROOT)}: plural by {first!r}")
+    assert not wrong, wrong

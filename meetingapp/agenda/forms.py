@@ -11,9 +11,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..formtools import is_row_id, strip
+from ..formtools import Length, is_row_id, strip
 from ..meetings.forms import IN_ZONE, LocalDateTimeField, TimeRequired
 from ..models.agenda import ITEM_KIND_LABELS, SPEAKER_ROLE_LABELS
 from .services import ItemDetails, SessionDetails

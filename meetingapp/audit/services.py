@@ -3,9 +3,11 @@
 from datetime import date, datetime
 
 from flask import has_request_context, request
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import in_language
 from ..models import AuditEntry
 
 
@@ -26,6 +28,16 @@ def apply_changes(obj, values: dict) -> dict:
             changes[field] = [_jsonable(old), _jsonable(new)]
             setattr(obj, field, new)
     return changes
+
+
+def _plain(value):
+    """Translatable labels in a change are stored as their English text."""
+    if isinstance(value, LazyString):
+        with in_language("en"):
+            return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def record(
@@ -49,8 +61,10 @@ def record(
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
         if label is None:
-            label = str(getattr(obj, "display_name", None) or getattr(obj, "title", None)
-                        or getattr(obj, "email", None) or getattr(obj, "name", ""))
+            # The log is kept in English, whatever language the actor reads.
+            with in_language("en"):
+                label = str(getattr(obj, "display_name", None) or getattr(obj, "title", None)
+                            or getattr(obj, "email", None) or getattr(obj, "name", ""))
     entry = AuditEntry(
         user_id=user.id if user is not None else None,
         actor=actor[:300],
@@ -59,7 +73,7 @@ def record(
         object_id=object_id,
         object_label=(label or "")[:300],
         meeting_id=meeting.id if meeting is not None else None,
-        changes={k: v for k, v in (changes or {}).items()},
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
         ip_address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)

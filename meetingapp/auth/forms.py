@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from ..formtools import email_address, strip
+from ..formtools import Length, email_address, strip
 
 
 class LoginForm(FlaskForm):

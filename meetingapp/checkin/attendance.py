@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import in_language
 from ..models import CheckIn, Invitation, Meeting, Organisation, utcnow
 from ..models.organisation import KIND_LABELS
 from ..models.registration import DELEGATE_ROLE_LABELS, Delegate
@@ -61,8 +62,9 @@ def attendance_rows(meeting: Meeting):
     codes = code_rows(delegates, issue=False)
     for d in delegates:
         org, checkin = d.invitation.organisation, checkins.get(d.id)
-        yield [org.name, org.acronym, str(KIND_LABELS.get(org.kind, org.kind)),
-               str(DELEGATE_ROLE_LABELS[d.role]), d.title, d.given_name, d.family_name,
+        with in_language("en"):  # files for other programs: English, whoever downloads
+            kind, role = str(KIND_LABELS.get(org.kind, org.kind)), str(DELEGATE_ROLE_LABELS[d.role])
+        yield [org.name, org.acronym, kind, role, d.title, d.given_name, d.family_name,
                badge_number(d, codes.get(d.id)), "yes" if checkin else "no",
                _local(checkin.checked_in_at, zone) if checkin else "",
                checkin.checked_in_at.strftime("%Y-%m-%d %H:%M") if checkin else "",

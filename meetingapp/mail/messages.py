@@ -134,9 +134,14 @@ def html_paragraphs(text: str) -> Markup:
 
 
 def html_from_text(text: str, subject: str = "") -> str:
-    """A minimal HTML part for a message written only as plain text."""
+    """A minimal HTML part for a message written only as plain text, in the language
+    being rendered (the recipient's: messages are queued inside ``in_language``)."""
+    from ..i18n import current_language, is_rtl
+
+    language = current_language()
+    direction = "rtl" if is_rtl(language) else "ltr"
     return (
-        '<!doctype html>\n<html><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{language}" dir="{direction}"><head><meta charset="utf-8">'
         f"<title>{escape(subject)}</title></head>\n<body>\n{html_paragraphs(text)}\n"
         "</body></html>\n"
     )

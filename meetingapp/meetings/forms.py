@@ -13,14 +13,13 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from ..formtools import strip
+from ..formtools import Length, strip
 from ..models.meeting import MEETING_STATUSES, STATUS_LABELS
 from ..timezones import is_valid_zone
 from .services import MeetingDetails

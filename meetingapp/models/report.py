@@ -16,6 +16,22 @@ DEFAULT_REPORT_SECTIONS = (
     "Assistance offered",
     "Contact point",
 )
+# The default titles are stored in English; shown translated while nobody renames them.
+DEFAULT_SECTION_TITLES = {
+    "Mandate and membership": _l("Mandate and membership"),
+    "Counter-terrorism activities by area of resolution 1373 (2001)":
+        _l("Counter-terrorism activities by area of resolution 1373 (2001)"),
+    "Best practices, codes and standards": _l("Best practices, codes and standards"),
+    "Assistance offered": _l("Assistance offered"),
+    "Contact point": _l("Contact point"),
+}
+
+
+def section_title(title: str) -> str:
+    """A section's title as the reader sees it: a default one in the page's language."""
+    return DEFAULT_SECTION_TITLES.get(title, title)
+
+
 CONTRIBUTION_STATUSES = ("draft", "submitted", "accepted")
 CONTRIBUTION_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"),
                               "accepted": _l("Accepted")}

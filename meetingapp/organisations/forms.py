@@ -12,9 +12,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from ..formtools import email_address
+from ..formtools import Length, email_address
 from ..models.organisation import KIND_LABELS
 from ..models.registration import LANGUAGE_LABELS
 from .rules import CONTACT_LIMITS, ORGANISATION_LIMITS, clean_text, is_web_address

@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
+from ..formtools import Length
 from ..models.outcome import OUTCOME_KIND_LABELS, OUTCOME_STATUS_LABELS
 
 

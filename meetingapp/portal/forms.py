@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
+
+from ..formtools import Length
 
 
 class AcceptForm(FlaskForm):

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from ..i18n import in_language
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -52,10 +53,13 @@ COLUMNS = (
 
 
 def rows(delegates: list[Delegate]):
-    """The heading row, then one row of raw values per registration."""
+    """The heading row, then one row of raw values per registration, in English (a file
+    for other programs reads the same whoever downloads it)."""
     yield [heading for heading, _ in COLUMNS]
     for delegate in delegates:
-        yield [value(delegate) for _, value in COLUMNS]
+        with in_language("en"):
+            row = [value(delegate) for _, value in COLUMNS]
+        yield row
 
 
 def registrations_csv(delegates: list[Delegate]) -> str:

@@ -11,9 +11,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
-from ..formtools import email_address, is_row_id, strip
+from ..formtools import Length, email_address, is_row_id, strip
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
-from ..formtools import email_address
+from ..formtools import Length, email_address
 from ..models.user import ROLE_LABELS
 
 MIN_PASSWORD = 12
