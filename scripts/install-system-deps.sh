@@ -2,7 +2,8 @@
 # System packages the application needs beyond Python: the Pango/HarfBuzz stack
 # that WeasyPrint renders PDF with (lists of participants, badges, reports),
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
-# poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages.
+# poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
+# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5.
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
 # only when something is. Run as root (CI and the development machines are).
@@ -19,6 +20,7 @@ PACKAGES=(
   fonts-noto-core
   fonts-noto-cjk
   poppler-utils
+  default-jre-headless
 )
 
 missing=()
