@@ -10,6 +10,17 @@ from .extensions import db
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("sweep")
+def sweep_jobs_command() -> None:
+    """Mark as failed the unfinished jobs silent for JOBS_STALE_MINUTES."""
+    from .jobs.services import fail_stalled_jobs
+
+    count = fail_stalled_jobs()
+    db.session.commit()
+    click.echo(f"{count} stalled job(s) marked as failed.")
 
 
 @users_cli.command("create")
@@ -91,4 +102,5 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)

@@ -8,7 +8,8 @@ module, which builds the Flask app from the environment when Celery asks:
     celery -A meetingapp.tasks beat --loglevel INFO   # exactly one, anywhere
 
 Beat sends "deliver the outbox" every CELERY_MAIL_INTERVAL seconds, so that
-retries happen even when nobody uses the site; a request that queued mail
+retries happen even when nobody uses the site, and "fail the stalled jobs" every
+five minutes; a request that queued mail
 sends the same task at once. Without a broker none of this is used: mail and
 jobs run in the web process (meetingapp/mail/dispatch.py, meetingapp/jobs).
 """
@@ -20,6 +21,7 @@ from flask import Flask
 
 DELIVER_MAIL_TASK = "meetingapp.deliver_mail"
 RUN_JOB_TASK = "meetingapp.run_job"
+SWEEP_JOBS_TASK = "meetingapp.sweep_jobs"
 EXTENSION = "celery"
 
 
@@ -57,6 +59,11 @@ def init_celery(app: Flask) -> Celery | None:
                 # A run not started within one interval is replaced by the next.
                 "options": {"queue": queue, "expires": interval},
             },
+            "sweep-jobs": {
+                "task": SWEEP_JOBS_TASK,
+                "schedule": 300.0,
+                "options": {"queue": queue, "expires": 300},
+            },
         },
         beat_schedule_filename=os.path.join(app.instance_path, "celerybeat-schedule"),
     )
@@ -76,6 +83,16 @@ def _register_tasks(celery: Celery) -> None:
 
         report = deliver_due(limit=limit)
         return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
+
+    @celery.task(name=SWEEP_JOBS_TASK, shared=False)
+    def sweep_jobs() -> int:
+        """Fail the jobs a dead worker left unfinished (every five minutes, from beat)."""
+        from .extensions import db
+        from .jobs.services import fail_stalled_jobs
+
+        count = fail_stalled_jobs()
+        db.session.commit()
+        return count
 
     @celery.task(name=RUN_JOB_TASK, shared=False)
     def run_background_job(job_id: int) -> str | None:

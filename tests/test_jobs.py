@@ -193,3 +193,36 @@ def test_without_broker_or_sync_a_job_runs_in_a_thread(app):
     release.set()
     wait_for_threads(app)
     assert _job(app, job_id).status == "done"
+
+
+def test_jobs_a_dead_worker_left_are_failed_and_their_page_stops_waiting(app, staff_client,
+                                                                         runner):
+    from datetime import timedelta
+
+    from meetingapp.models import utcnow
+
+    app.config["JOBS_STALE_MINUTES"] = 30
+    with app.app_context():
+        silent = utcnow() - timedelta(minutes=31)
+        stalled = BackgroundJob(kind="test-waits", params={}, status="running", progress=40,
+                                message="Almost half", error="", result_filename="",
+                                result_mimetype="", result_size=0,
+                                created_at=silent, updated_at=silent)
+        recent = BackgroundJob(kind="test-waits", params={}, status="queued", progress=0,
+                               message="", error="", result_filename="", result_mimetype="",
+                               result_size=0, created_at=utcnow(), updated_at=utcnow())
+        db.session.add_all([stalled, recent])
+        db.session.commit()
+        stalled_id, recent_id = stalled.id, recent.id
+    status = staff_client.get(f"/jobs/{stalled_id}.json").get_json()
+    assert status["stalled"] and not status["finished"]  # shown as interrupted, not yet failed
+    result = runner.invoke(args=["jobs", "sweep"])
+    assert result.exit_code == 0 and "1 stalled job(s) marked as failed." in result.output
+    swept, untouched = _job(app, stalled_id), _job(app, recent_id)
+    assert swept.status == "failed" and "Start it again" in swept.error
+    assert swept.finished_at is not None
+    assert untouched.status == "queued"
+    status = staff_client.get(f"/jobs/{stalled_id}.json").get_json()
+    assert status["finished"] and status["status"] == "failed"
+    # Sweeping again finds nothing more.
+    assert "0 stalled job(s)" in runner.invoke(args=["jobs", "sweep"]).output

@@ -7,6 +7,7 @@ a Celery worker, a thread or the request itself calls with the job's id.
 
 import json
 import time
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -43,12 +44,33 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
                         created_at=utcnow(), updated_at=utcnow())
     db.session.add(job)
     db.session.flush()
+    fail_stalled_jobs()  # whoever starts a job also clears the ones a dead worker left
     with in_language("en"):  # the audit log keeps English labels
         label = str(job_kind.title)
     record("start_job", job, meeting=meeting, user=user, label=label,
            changes={"kind": kind})
     dispatch.note_started(db.session(), job.id)
     return job
+
+
+def fail_stalled_jobs(now=None) -> int:
+    """Mark as failed the unfinished jobs silent for JOBS_STALE_MINUTES (a worker died
+    or a deploy restarted it): their page stops waiting and says to start them again.
+    Flushes; returns how many. Run by beat, ``flask jobs sweep`` and every new job."""
+    minutes = float(current_app.config.get("JOBS_STALE_MINUTES") or 0)
+    if minutes <= 0:
+        return 0
+    now = now or utcnow()
+    with in_language("en"):  # stored once, read by anyone: English like the audit log
+        error = _("Interrupted: no progress for %(minutes)d minutes (the worker running it "
+                  "stopped). Start it again.", minutes=minutes)
+    result = db.session.execute(
+        update(BackgroundJob)
+        .where(BackgroundJob.status.in_(("queued", "running")),
+               BackgroundJob.updated_at < now - timedelta(minutes=minutes))
+        .values(status="failed", error=error, message="", finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 class ProgressReporter:

@@ -39,7 +39,8 @@
       setText("job-filename", job.filename);
       show("job-download", true);
     }
-    return job.finished;
+    // A stalled job stops the polling: the page says to start it again.
+    return job.finished || job.stalled;
   }
 
   function poll() {
