@@ -120,7 +120,11 @@ def test_edit_records_only_the_changed_fields(app, staff_client):
         assert entry.changes == {"acronym": ["COE", "CoE"], "notes": ["", "Strasbourg"]}
         assert db.session.get(Organisation, org.id).search_key == "council of europe coe"
     history = staff_client.get(f"/audit/?object=organisations&object_id={org.id}")
-    assert "Strasbourg" in history.get_data(as_text=True)
+    page = history.get_data(as_text=True)
+    assert "Strasbourg" in page
+    # Changing another filter keeps to this organisation, until "Show every object".
+    assert f'<input type="hidden" name="object_id" value="{org.id}">' in page
+    assert 'href="/audit/?object=organisations">Show every object</a>' in page
 
 
 def test_detail_links_to_the_audit_log_of_the_organisation(app, staff_client):

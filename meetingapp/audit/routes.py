@@ -35,5 +35,6 @@ def index():
         meetings=db.session.scalars(select(Meeting).order_by(Meeting.starts_at.desc())).all(),
         users=db.session.scalars(select(User).order_by(User.email)).all(),
         object_types=[t for t in object_types if t],
-        filters={"meeting": meeting_id, "user": user_id, "object": object_type},
+        filters={"meeting": meeting_id, "user": user_id, "object": object_type,
+                 "object_id": object_id},
     )
