@@ -194,3 +194,37 @@ def test_withdrawal_after_approval_sends_cancel(app):
     assert str(calendar["METHOD"]) == "CANCEL"
     assert {str(e["STATUS"]) for e in calendar.walk("VEVENT")} == {"CANCELLED"}
     assert sent[1].attachments == []  # never approved: nothing to cancel
+
+
+def test_speakers_added_or_taken_off_get_the_item_sent_or_cancelled(app, staff_client):
+    """A delegate's calendar holds the items where their organisation speaks."""
+    from meetingapp.models import AgendaItem, Speaker
+    from tests.factories import SpeakerFactory
+
+    data = build(app)
+    publish(staff_client, data["id"])
+    with app.app_context():
+        # The LAS leaves the opening; the SCO joins the April review.
+        opening = db.session.get(AgendaItem, data["opening"])
+        for speaker in db.session.scalars(select(Speaker).where(Speaker.item_id == opening.id)):
+            db.session.delete(speaker)
+        wang = db.session.get(Delegate, data["wang"])
+        SpeakerFactory(item=db.session.get(AgendaItem, data["april"]),
+                       organisation=wang.invitation.organisation)
+        db.session.commit()
+    assert publish(staff_client, data["id"]).status_code == 302
+    notices = messages(app, "agenda_changes")
+    ahmed = [m for m in notices if "ahmed@" in m.to_addrs][-1]
+    by_name = {a.filename: a for a in ahmed.attachments}
+    assert set(by_name) == {"no-longer-speaking.ics"}
+    cancel = calendar_of(by_name["no-longer-speaking.ics"])
+    assert str(cancel["METHOD"]) == "CANCEL"
+    gone = events(cancel)[f"item-{data['opening']}@localhost"]  # the UID it was sent with
+    assert str(gone["STATUS"]) == "CANCELLED" and int(gone["SEQUENCE"]) >= 1
+    assert f"item-{data['april']}@localhost" not in events(cancel)  # still theirs
+    wang_notice = [m for m in notices if "wang@" in m.to_addrs][-1]
+    by_name = {a.filename: a for a in wang_notice.attachments}
+    assert set(by_name) == {"update.ics"}
+    update = calendar_of(by_name["update.ics"])
+    assert str(update["METHOD"]) == "REQUEST"
+    assert set(events(update)) == {f"item-{data['april']}@localhost"}

@@ -55,12 +55,44 @@ def _attach(message, attachment: tuple[str, str, bytes]) -> None:
                                                 content=content))
 
 
+def _speaks(speakers: list[dict], delegate: Delegate) -> bool:
+    organisation_id = delegate.invitation.organisation_id
+    return any(s.get("delegate_id") == delegate.id or s.get("organisation_id") == organisation_id
+               for s in speakers)
+
+
+def _speaker_moves(changes: list[dict], delegate: Delegate) -> tuple[set[int], set[int]]:
+    """Items the delegate (or their organisation) now speaks at, and no longer speaks at."""
+    joined, left = set(), set()
+    for change in changes:
+        if change["object"] != "item" or change["change"] != "speakers":
+            continue
+        values = change.get("values") or {}  # versions published before values were kept
+        before = (values.get("before") or {}).get("speakers", [])
+        after = (values.get("after") or {}).get("speakers", [])
+        was, now = _speaks(before, delegate), _speaks(after, delegate)
+        if now and not was:
+            joined.add(change["id"])
+        elif was and not now:
+            left.add(change["id"])
+    return joined, left
+
+
 def on_change_notice(notice: ChangeNotice) -> None:
-    """A republished agenda: the delegate's items that changed, as an update or cancellation."""
+    """A republished agenda: the delegate's items that changed, as an update or cancellation.
+
+    Their calendar holds the items where they or their organisation speak: an item they
+    are added to arrives as a REQUEST, one they are taken off is CANCELled."""
     delegate = notice.delegate
     items, published_at = agenda_items(delegate.meeting, delegate)
-    changed = [i for i in items if i.id in notice.changed_item_ids]
-    if not changed:
+    joined, left = _speaker_moves(notice.changes, delegate)
+    changed = [i for i in items if i.id in notice.changed_item_ids or i.id in joined]
+    mine = {i.id for i in items}
+    dropped = []
+    if left - mine:
+        everything, _published = agenda_items(delegate.meeting)
+        dropped = [i for i in everything if i.id in left - mine]
+    if not changed and not dropped:
         return
     meeting, stamp = delegate.meeting, utcnow()
     live = [i for i in changed if not i.cancelled]
@@ -75,6 +107,11 @@ def on_change_notice(notice: ChangeNotice) -> None:
                                  link_for=public_link, method="CANCEL", attendee=delegate,
                                  stamp=stamp, include_meeting=False)
         _attach(notice.message, ("cancel.ics", CANCEL_TYPE, calendar.content))
+    if dropped:  # still on the programme, no longer theirs: cancelled for them only
+        calendar = calendar_file([(meeting, dropped, published_at)], "no-longer-speaking.ics",
+                                 link_for=public_link, method="CANCEL", attendee=delegate,
+                                 stamp=stamp, include_meeting=False, cancelled=True)
+        _attach(notice.message, ("no-longer-speaking.ics", CANCEL_TYPE, calendar.content))
     db.session.flush()
 
 
