@@ -3,8 +3,10 @@
 import re
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import SubmitField
 from wtforms.validators import Email
+from wtforms.widgets import Select, html_params
 
 
 def strip(value):
@@ -35,3 +37,26 @@ class ConfirmForm(FlaskForm):
     """An empty form: CSRF protection for a button that changes something."""
 
     submit = SubmitField("Confirm")
+
+
+class LongSelect(Select):
+    """A select of plain ``(value, label)`` choices, rendered in one pass.
+
+    The same HTML as WTForms' ``Select`` (attributes in its order), without building
+    each option through ``html_params``: a list of 1,000 organisations costs a
+    millisecond instead of a large share of the page.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        chosen = field.data
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in field.choices:
+            selected = " selected" if field.coerce(value) == chosen else ""
+            html.append(f"<option{selected} value=\"{escape(value)}\">{escape(label)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))

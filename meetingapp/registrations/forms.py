@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..formtools import email_address, is_row_id, strip
+from ..formtools import LongSelect, email_address, is_row_id, strip
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -111,7 +111,7 @@ class FilterForm(FlaskForm):
                                             *REGISTRATION_STATUS_LABELS.items()])
     kind = SelectField("Kind of organisation", choices=[("", "Any kind"), *KIND_LABELS.items()])
     organisation = SelectField("Organisation", choices=[("", "Any organisation")],
-                               validate_choice=False)
+                               validate_choice=False, widget=LongSelect())
     role = SelectField("Role", choices=[("", "Any role"), *DELEGATE_ROLE_LABELS.items()])
     submit = SubmitField("Filter")
 

@@ -55,11 +55,16 @@ def index(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     filters = filter_form(meeting)
     values = filters.values()
+    counts = counts_by_status(meeting)
+    # Unfiltered, the total is the sum of the counts by status: no second count.
     page = db.paginate(registrations_query(meeting, **values),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+                       per_page=current_app.config["PER_PAGE"], error_out=False,
+                       count=bool(values))
+    if not values:
+        page.total = sum(counts.values())
     return render_template(
         "registrations/index.html", meeting=meeting, page=page, filters=filters, values=values,
-        counts=counts_by_status(meeting), bulk=BulkDecisionForm(), letters=_letters(meeting),
+        counts=counts, bulk=BulkDecisionForm(), letters=_letters(meeting),
         messages=last_messages_for("delegates", [d.id for d in page.items]))
 
 
