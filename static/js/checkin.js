@@ -70,6 +70,18 @@
     return node;
   }
 
+  function refreshCounters() {
+    var url = desk.getAttribute("data-counters-url");
+    if (!url) {
+      return;
+    }
+    fetch(url, {
+      credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}
+    }).then(function (response) {
+      return response.ok && isJson(response) ? response.json() : null;
+    }).then(showCounters).catch(function () {});
+  }
+
   function showCounters(counters) {
     var summary = document.getElementById("counter-summary");
     if (!summary || !counters) {
@@ -119,7 +131,11 @@
       return response.json().then(function (body) {
         if (response.ok) {
           showAnswer(body.answer);
-          showCounters(body.counters);
+          if (body.counters) {
+            showCounters(body.counters);
+          } else if (!queue.length) {
+            refreshCounters();
+          }
         } else {
           showProblem(body.error || "The desk could not read this badge. Scan it again.");
         }
@@ -290,18 +306,14 @@
     });
   }
 
-  // Live counters: refreshed while the page is visible.
+  // Live counters: refreshed while the page is visible, and after each answer.
   var seconds = parseInt(desk.getAttribute("data-poll-seconds"), 10) || 0;
   if (seconds > 0) {
     window.setInterval(function () {
       if (document.hidden) {
         return;
       }
-      fetch(desk.getAttribute("data-counters-url"), {
-        credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}
-      }).then(function (response) {
-        return response.ok && isJson(response) ? response.json() : null;
-      }).then(showCounters).catch(function () {});
+      refreshCounters();
     }, seconds * 1000);
   }
 }());
