@@ -1,6 +1,7 @@
 """What a representative can do through the personal link. Flush only."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..extensions import db
@@ -16,7 +17,9 @@ __all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
 def find_invitation(token: str) -> Invitation:
     """The invitation this token opens; the lookup costs the same whether it exists or not."""
     token_hash = hash_token(token) if plausible(token) else "0" * 64
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash)
+        .options(joinedload(Invitation.meeting), joinedload(Invitation.organisation)))
     if invitation is None or not matches(token, invitation.token_hash):
         raise LinkUnknown()
     if invitation.status == "revoked":
