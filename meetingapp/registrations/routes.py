@@ -4,6 +4,7 @@ import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
@@ -24,8 +25,10 @@ def meeting_or_404(meeting_id: int) -> Meeting:
 
 
 def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
-    delegate = db.get_or_404(Delegate, delegate_id)
-    if delegate.meeting_id != meeting.id:
+    # With its invitation and organisation (decisions and their e-mail need both).
+    delegate = db.session.get(Delegate, delegate_id, options=[
+        joinedload(Delegate.invitation).joinedload(Invitation.organisation)])
+    if delegate is None or delegate.meeting_id != meeting.id:
         abort(404)
     return delegate
 
@@ -97,13 +100,14 @@ def approve_one(meeting_id: int, delegate_id: int):
         flash(str(error), "danger")
         return redirect(url_for("registrations.detail", meeting_id=meeting.id,
                                 delegate_id=delegate.id))
+    # Read before the commit, which expires both.
+    name, back = delegate.display_name, url_for("registrations.index", meeting_id=meeting.id)
     db.session.commit()
     if changed:
-        flash(f"{delegate.display_name} approved; the personal link is on its way by e-mail.",
-              "success")
+        flash(f"{name} approved; the personal link is on its way by e-mail.", "success")
     else:
-        flash(f"{delegate.display_name} was already approved; nothing changed.", "info")
-    return redirect(url_for("registrations.index", meeting_id=meeting.id))
+        flash(f"{name} was already approved; nothing changed.", "info")
+    return redirect(back)
 
 
 @bp.route("/<int:delegate_id>/reject", methods=["POST"])
