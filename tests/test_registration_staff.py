@@ -254,3 +254,23 @@ def test_list_order_stays_right_across_pages_when_names_kinds_and_roles_change(
         app, meeting_id, role="delegate")
     assert "4 in all, page 1 of 2" in staff_client.get(base + "?role=delegate").get_data(
         as_text=True)
+
+
+def test_organisation_filter_lists_the_invited_organisations_as_they_change(
+        app, staff_client, meeting_id):
+    _delegation(app, meeting_id, "Bravo Council", Ka="head")
+    base = f"/meetings/{meeting_id}/registrations/"
+    page = staff_client.get(base).get_data(as_text=True)
+    assert ">Bravo Council</option>" in page and "Charlie Forum" not in page
+    _delegation(app, meeting_id, "Charlie Forum", Lo="head")  # a new invitation
+    with app.app_context():
+        from meetingapp.models import Organisation
+        bravo = db.session.scalar(select(Organisation).where(Organisation.name == "Bravo Council"))
+        bravo.name = "Bravo Assembly"  # a renamed organisation
+        bravo.refresh_keys()
+        db.session.commit()
+        bravo_id = bravo.id
+    page = staff_client.get(base + f"?organisation={bravo_id}").get_data(as_text=True)
+    assert f'<option selected value="{bravo_id}">Bravo Assembly</option>' in page
+    assert ">Charlie Forum</option>" in page and "Bravo Council" not in page
+    assert "Ka" in page and "Lo" not in page.split('id="registrations"')[1].split("</table>")[0]

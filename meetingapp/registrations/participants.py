@@ -38,7 +38,9 @@ def registrations_query(meeting: Meeting, *, status: str = "", kind: str = "",
                        Delegate.family_name, Delegate.given_name, Delegate.id))
     if status:
         query = query.where(Delegate.status == status)
-    if kind:
+    if kind in ORGANISATION_KINDS:  # the stored copy of the kind's rank: in the index
+        query = query.where(Delegate.kind_rank == ORGANISATION_KINDS.index(kind))
+    elif kind:
         query = query.where(Organisation.kind == kind)
     if organisation:
         query = query.where(Organisation.id == int(organisation))

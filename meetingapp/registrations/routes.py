@@ -3,7 +3,7 @@
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -33,15 +33,38 @@ def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
     return delegate
 
 
-def filter_form(meeting: Meeting) -> FilterForm:
-    """The list's filters, read from the query string; organisations are the invited ones."""
-    form = FilterForm(request.args)
-    organisations = db.session.execute(
+# Per worker: meeting id -> (fingerprint of its invited organisations, their choices).
+_organisation_choices: dict[int, tuple[tuple, list[tuple[str, str]]]] = {}
+
+
+def _invited_organisations(meeting: Meeting) -> list[tuple[str, str]]:
+    """(id, name) of the organisations invited to ``meeting``, by name.
+
+    A meeting may invite a thousand organisations: the list is kept per worker and read
+    again only when a one-row fingerprint (invitations' count, largest id and sum of
+    organisation ids, the organisations' latest change) differs.
+    """
+    invited = (select(func.count(Invitation.id), func.max(Invitation.id),
+                      func.sum(Invitation.organisation_id), func.max(Organisation.updated_at))
+               .join(Organisation, Invitation.organisation_id == Organisation.id)
+               .where(Invitation.meeting_id == meeting.id))
+    fingerprint = tuple(db.session.execute(invited).one())
+    cached = _organisation_choices.get(meeting.id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    rows = db.session.execute(
         select(Organisation.id, Organisation.name)
         .join(Invitation, Invitation.organisation_id == Organisation.id)
         .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    form.organisation.choices = [("", "Any organisation")] + [
-        (str(org_id), name) for org_id, name in organisations]
+    choices = [(str(org_id), name) for org_id, name in rows]
+    _organisation_choices[meeting.id] = (fingerprint, choices)
+    return choices
+
+
+def filter_form(meeting: Meeting) -> FilterForm:
+    """The list's filters, read from the query string; organisations are the invited ones."""
+    form = FilterForm(request.args)
+    form.organisation.choices = [("", "Any organisation"), *_invited_organisations(meeting)]
     return form
 
 
