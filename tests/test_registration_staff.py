@@ -274,3 +274,22 @@ def test_organisation_filter_lists_the_invited_organisations_as_they_change(
     assert f'<option selected value="{bravo_id}">Bravo Assembly</option>' in page
     assert ">Charlie Forum</option>" in page and "Bravo Council" not in page
     assert "Ka" in page and "Lo" not in page.split('id="registrations"')[1].split("</table>")[0]
+
+
+@pytest.mark.parametrize("chosen", [None, "", "2", "12", "unknown"])
+def test_long_select_renders_what_wtforms_select_renders(chosen):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from meetingapp.formtools import LongSelect
+
+    class Filters(Form):
+        org = SelectField("Organisation", validate_choice=False, choices=[
+            ("", "Any organisation"), ("1", 'A & <b>"B"</b>'), ("2", "Ünïcode عربى"),
+            ("12", "Twelve")])
+
+    for _ in range(2):  # the second time from the kept options
+        form = Filters(MultiDict({} if chosen is None else {"org": chosen}))
+        assert LongSelect()(form.org, class_="form-select") == Select()(
+            form.org, class_="form-select")
