@@ -22,6 +22,7 @@ import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -123,6 +124,7 @@ def load(app, organisations: int, meetings: int, per_org: int, quota: int | None
     from meetingapp.badges.codes import derive_code, hash_code
     from meetingapp.extensions import db
     from meetingapp.models import CalendarFeed, CheckinCode, Invitation, Meeting, Organisation, User
+    from meetingapp.models.ordering import sort_keys
     from meetingapp.models.registration import Delegate
     from meetingapp.text import fold
 
@@ -144,6 +146,8 @@ def load(app, organisations: int, meetings: int, per_org: int, quota: int | None
                              kind=kinds[o % 3], region="", website="", notes="", active=True,
                              search_key=fold(f"{name} ROC{o}"), created_at=now, updated_at=now))
         conn.execute(insert(Organisation), orgs)
+        org_rows = {row["id"]: SimpleNamespace(kind=row["kind"], name_key=row["name_key"])
+                    for row in orgs}
         conn.execute(insert(Meeting), [dict(
             id=m, title=f"Special Meeting No. {m} of the Counter-Terrorism Committee", number=m,
             description="", venue="United Nations Headquarters", address="",
@@ -188,6 +192,7 @@ def load(app, organisations: int, meetings: int, per_org: int, quota: int | None
                         pass
                     elif dels[-1]["role"] == "head":
                         dels[-1]["role"] = "delegate"
+                    dels[-1].update(sort_keys(org_rows[o], dels[-1]["role"]))
                     if approved:
                         seed = secrets.token_hex(16)
                         code = derive_code(seed)

@@ -1,11 +1,14 @@
 """Pieces every blueprint's forms share: filters, validators, the confirm button."""
 
 import re
+import threading
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import SubmitField, validators
 from wtforms.validators import Email
+from wtforms.widgets import Select, html_params
 
 
 def strip(value):
@@ -52,3 +55,46 @@ class Length(validators.Length):
             else:
                 message = _l("Field must be between %(min)d and %(max)d characters long.")
         super().__init__(min=min, max=max, message=message)
+
+
+_options_lock = threading.Lock()
+
+
+class LongSelect(Select):
+    """A select of plain ``(value, label)`` string choices, rendered in one pass.
+
+    The same HTML as WTForms' ``Select`` (attributes in its order), without building
+    each option through ``html_params``; the options of the same choices are kept
+    (a few lists per worker) and only the chosen one is marked: a list of 1,000
+    organisations costs a fraction of a millisecond instead of a large share of the page.
+    """
+
+    KEEP = 16
+    _options: dict[tuple, str] = {}
+
+    def _rendered(self, choices: tuple) -> str:
+        html = self._options.get(choices)
+        if html is None:
+            html = "".join(f"<option value=\"{escape(value)}\">{escape(label)}</option>"
+                           for value, label in choices)
+            with _options_lock:
+                while len(self._options) >= self.KEEP:
+                    self._options.pop(next(iter(self._options)))
+                self._options[choices] = html
+        return html
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        # Plain strings: translatable labels would make the key depend on the language.
+        options = self._rendered(tuple((str(v), str(label)) for v, label in field.choices))
+        chosen = field.data
+        for value, _label in field.choices:
+            if field.coerce(value) == chosen:
+                plain = f"<option value=\"{escape(value)}\">"
+                options = options.replace(plain, plain.replace("<option ", "<option selected "))
+                break
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")

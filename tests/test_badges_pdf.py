@@ -218,3 +218,20 @@ def test_a_row_button_prints_that_delegate_s_badge(app, demo, staff_client, tmp_
     assert response.mimetype == "application/pdf"
     assert decode_pdf(response.data, tmp_path) == [[next(
         code for code, i in codes_of(app, approved).items() if i == approved[2])]]
+
+
+def test_one_badge_printed_again_unchanged_comes_from_the_cache(app, demo, staff_client):
+    from meetingapp.badges import render
+
+    meeting_id, approved, _ = demo
+    url = f"/meetings/{meeting_id}/badges/print"
+    first = staff_client.post(url, data={"layout": "card", "one": approved[0]}).data
+    assert render._single_cache
+    assert staff_client.post(url, data={"layout": "card", "one": approved[0]}).data == first
+    # A changed name is another badge: laid out again.
+    with app.app_context():
+        delegate = db.session.get(Delegate, approved[0])
+        delegate.family_name = "Renamedperson"
+        db.session.commit()
+    again = staff_client.post(url, data={"layout": "card", "one": approved[0]}).data
+    assert again != first and "Renamedperson" in pdf_text(again).replace(" ", "")

@@ -1,10 +1,13 @@
 """Staff approve or reject registrations, one by one or in bulk; every decision is audited."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from meetingapp.extensions import db
 from meetingapp.models import AuditEntry, Delegate, Invitation, Meeting
+from meetingapp.registrations.participants import participant_order
 from tests.factories import DelegateFactory, OrganisationFactory
 from tests.invitation_helpers import html_of, upcoming_meeting
 from tests.registration_helpers import accepted_invitation, delegate_link_in
@@ -195,3 +198,98 @@ def test_no_decision_once_the_organisation_declined_after_all(app, staff_client,
                              follow_redirects=True).get_data(as_text=True)
     assert "is declined, no longer accepted" in page
     assert _delegate(app, delegate_id).status == "pending"
+
+
+def _listed_ids(staff_client, url) -> list[int]:
+    """Delegate ids of every page of the staff list, in the order shown."""
+    ids, page = [], 1
+    while True:
+        html = staff_client.get(f"{url}{'&' if '?' in url else '?'}page={page}").get_data(
+            as_text=True)
+        found = [int(i) for i in re.findall(r'id="select-(\d+)"', html)]
+        if not found:
+            return ids
+        ids += found
+        page += 1
+
+
+def _expected_order(app, meeting_id, **filters) -> list[int]:
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        delegates = db.session.scalars(select(Delegate).where(Delegate.meeting_id == meeting_id))
+        return [d.id for d in sorted(delegates, key=participant_order)
+                if all(getattr(d, k) == v for k, v in filters.items())] if meeting else []
+
+
+def test_list_order_stays_right_across_pages_when_names_kinds_and_roles_change(
+        app, staff_client, meeting_id):
+    _delegation(app, meeting_id, "Zeta Union", kind="regional", Yu="observer", Xu="head",
+                Wu="delegate")
+    _delegation(app, meeting_id, "Alpha League", kind="sub-regional", Vu="delegate",
+                Tu="head")
+    _delegation(app, meeting_id, "Mid Organisation", Su="adviser", Ru="head", Qu="delegate",
+                Pu="delegate")
+    base = f"/meetings/{meeting_id}/registrations/"
+    expected = _expected_order(app, meeting_id)
+    assert len(expected) == 9
+    assert _listed_ids(staff_client, base) == expected
+    assert "9 in all, page 1 of 3" in staff_client.get(base).get_data(as_text=True)
+    # The stored sort keys follow the organisation's name and kind and the delegate's role.
+    with app.app_context():
+        from meetingapp.models import Organisation
+        zeta = db.session.scalar(select(Organisation).where(Organisation.name == "Zeta Union"))
+        zeta.name, zeta.kind = "Aardvark Union", "international"
+        zeta.refresh_keys()
+        alpha = db.session.scalar(select(Organisation).where(Organisation.name == "Alpha League"))
+        alpha.name = "Omega League"
+        alpha.refresh_keys()
+        db.session.scalar(select(Delegate).where(Delegate.family_name == "Xu")).role = "adviser"
+        db.session.flush()
+        db.session.scalar(select(Delegate).where(Delegate.family_name == "Yu")).role = "head"
+        db.session.commit()
+    changed = _expected_order(app, meeting_id)
+    assert changed != expected
+    assert _listed_ids(staff_client, base) == changed
+    assert _listed_ids(staff_client, base + "?role=delegate") == _expected_order(
+        app, meeting_id, role="delegate")
+    assert "4 in all, page 1 of 2" in staff_client.get(base + "?role=delegate").get_data(
+        as_text=True)
+
+
+def test_organisation_filter_lists_the_invited_organisations_as_they_change(
+        app, staff_client, meeting_id):
+    _delegation(app, meeting_id, "Bravo Council", Ka="head")
+    base = f"/meetings/{meeting_id}/registrations/"
+    page = staff_client.get(base).get_data(as_text=True)
+    assert ">Bravo Council</option>" in page and "Charlie Forum" not in page
+    _delegation(app, meeting_id, "Charlie Forum", Lo="head")  # a new invitation
+    with app.app_context():
+        from meetingapp.models import Organisation
+        bravo = db.session.scalar(select(Organisation).where(Organisation.name == "Bravo Council"))
+        bravo.name = "Bravo Assembly"  # a renamed organisation
+        bravo.refresh_keys()
+        db.session.commit()
+        bravo_id = bravo.id
+    page = staff_client.get(base + f"?organisation={bravo_id}").get_data(as_text=True)
+    assert f'<option selected value="{bravo_id}">Bravo Assembly</option>' in page
+    assert ">Charlie Forum</option>" in page and "Bravo Council" not in page
+    assert "Ka" in page and "Lo" not in page.split('id="registrations"')[1].split("</table>")[0]
+
+
+@pytest.mark.parametrize("chosen", [None, "", "2", "12", "unknown"])
+def test_long_select_renders_what_wtforms_select_renders(chosen):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from meetingapp.formtools import LongSelect
+
+    class Filters(Form):
+        org = SelectField("Organisation", validate_choice=False, choices=[
+            ("", "Any organisation"), ("1", 'A & <b>"B"</b>'), ("2", "Ünïcode عربى"),
+            ("12", "Twelve")])
+
+    for _ in range(2):  # the second time from the kept options
+        form = Filters(MultiDict({} if chosen is None else {"org": chosen}))
+        assert LongSelect()(form.org, class_="form-select") == Select()(
+            form.org, class_="form-select")

@@ -41,8 +41,8 @@ def settings_of(meeting: Meeting) -> AgendaSettings | None:
 
 def proposals_deadline(meeting: Meeting) -> datetime | None:
     """Until when organisations may propose topics and ask for the floor (None: not open)."""
-    settings = settings_of(meeting)
-    return settings.proposals_close_at if settings else None
+    return db.session.scalar(select(AgendaSettings.proposals_close_at).where(
+        AgendaSettings.meeting_id == meeting.id))
 
 
 def set_proposals_deadline(meeting: Meeting, local: datetime | None) -> dict:
@@ -62,12 +62,19 @@ def set_proposals_deadline(meeting: Meeting, local: datetime | None) -> dict:
     return changes
 
 
-def why_closed(invitation: Invitation) -> str | None:
-    """Why this organisation cannot propose now, or None when it can."""
+_UNREAD = object()
+
+
+def why_closed(invitation: Invitation, deadline=_UNREAD) -> str | None:
+    """Why this organisation cannot propose now, or None when it can.
+
+    ``deadline``: the proposals' deadline if the caller has read it already.
+    """
     if invitation.status != "accepted":
         return _("Once your organisation has accepted the invitation, you can propose topics "
                  "and ask for the floor here.")
-    deadline = proposals_deadline(invitation.meeting)
+    if deadline is _UNREAD:
+        deadline = proposals_deadline(invitation.meeting)
     if deadline is None:
         return _("The secretariat has not opened the agenda for proposals.")
     if utcnow() >= deadline:

@@ -25,10 +25,11 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import CheckinCode, Delegate, utcnow
+from ..models import CheckinCode, Delegate, Invitation, utcnow
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 CODE_LENGTH = 20
@@ -133,11 +134,19 @@ def reissue_code(delegate: Delegate, user=None) -> CheckinCode:
     return row
 
 
-def find_code(text: str) -> CheckinCode | None:
-    """The code row a scanned text opens, or None; costs the same whether it exists or not."""
+def find_code(text: str, *, with_delegation: bool = False) -> CheckinCode | None:
+    """The code row a scanned text opens, or None; costs the same whether it exists or not.
+
+    ``with_delegation``: the delegate, its invitation and organisation come in the same
+    query (what the desk's answer shows).
+    """
     code = normalise_code(text)
     code_hash = hash_code(code) if plausible_code(code) else "0" * 64
-    row = db.session.scalar(select(CheckinCode).where(CheckinCode.code_hash == code_hash))
+    query = select(CheckinCode).where(CheckinCode.code_hash == code_hash)
+    if with_delegation:
+        query = query.options(joinedload(CheckinCode.delegate).joinedload(Delegate.invitation)
+                              .joinedload(Invitation.organisation))
+    row = db.session.scalar(query)
     if row is None or not hmac.compare_digest(row.code_hash, hash_code(code)):
         return None
     return row

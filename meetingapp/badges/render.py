@@ -9,6 +9,9 @@ boxes (``fit``); Pango and HarfBuzz shape Arabic, Chinese and Cyrillic with
 the Noto fonts of scripts/install-system-deps.sh.
 """
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -132,6 +135,39 @@ def _weasyprint():
     return weasyprint
 
 
+# WeasyPrint's font configuration (system fonts only), made once per worker thread.
+_local = threading.local()
+# PDFs of single badges by the SHA-256 of their HTML (name, organisation, code, layout...):
+# printing one badge again, unchanged, skips the layout. Per worker process.
+SINGLE_CACHE_SIZE = 256
+_single_cache: OrderedDict[str, bytes] = OrderedDict()
+_single_lock = threading.Lock()
+
+
+def _font_config():
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = _local.fonts = FontConfiguration()
+    return fonts
+
+
+def _cached_single(key: str) -> bytes | None:
+    with _single_lock:
+        pdf = _single_cache.get(key)
+        if pdf is not None:
+            _single_cache.move_to_end(key)
+        return pdf
+
+
+def _keep_single(key: str, pdf: bytes) -> None:
+    with _single_lock:
+        _single_cache[key] = pdf
+        while len(_single_cache) > SINGLE_CACHE_SIZE:
+            _single_cache.popitem(last=False)
+
+
 def render_badges(badges: Sequence[Badge], layout: str, *, title: str | None = None,
                   progress: Callable[[float, str], None] | None = None) -> bytes:
     """The PDF of ``badges`` in ``layout`` ("card" or "sheet"), laid out a chunk at a time."""
@@ -141,17 +177,22 @@ def render_badges(badges: Sequence[Badge], layout: str, *, title: str | None = N
         raise ValueError(_("There is no badge to print."))
     title = _("Badges") if title is None else title
     weasyprint = _weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
 
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=("data",))
-    fonts = FontConfiguration()
+    fonts = _font_config()
     geometry = sheet_geometry() if layout == "sheet" else None
     documents = []
+    single_key = None
     for start in range(0, len(badges), CHUNK):
         html = render_template("badges/document.html", badges=badges[start:start + CHUNK],
                                layout=layout, geometry=geometry, title=title,
                                card=(CARD_W, CARD_H), per_sheet=PER_SHEET,
                                font_stack=Markup(FONT_STACK))
+        if len(badges) == 1 and progress is None:
+            single_key = hashlib.sha256(f"{layout}\n{html}".encode()).hexdigest()
+            cached = _cached_single(single_key)
+            if cached is not None:
+                return cached
         documents.append(weasyprint.HTML(string=html, base_url="about:blank",
                                          url_fetcher=fetcher).render(font_config=fonts))
         if progress:
@@ -161,4 +202,7 @@ def render_badges(badges: Sequence[Badge], layout: str, *, title: str | None = N
     if progress:
         progress(90, _("Writing the PDF file"))
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    pdf = documents[0].copy(pages).write_pdf()
+    if single_key is not None:
+        _keep_single(single_key, pdf)
+    return pdf

@@ -101,10 +101,15 @@ def desk(meeting_id: int):
 
 
 def _answered(meeting: Meeting, attempt: CheckinAttempt):
+    # The answer is built before the commit, which would expire every object it reads.
+    # The counters are not in it: the desk fetches counters.json after each answer, so
+    # that a scan does not wait for the meeting-wide counts.
+    answer = describe(attempt) if _wants_json() else None
+    meeting_id, attempt_id = meeting.id, attempt.id
     db.session.commit()
-    if _wants_json():
-        return jsonify(answer=describe(attempt), counters=counters(meeting))
-    return redirect(url_for("checkin.desk", meeting_id=meeting.id, attempt=attempt.id))
+    if answer is not None:
+        return jsonify(answer=answer)
+    return redirect(url_for("checkin.desk", meeting_id=meeting_id, attempt=attempt_id))
 
 
 @bp.route("/<int:meeting_id>/scan", methods=["POST"])

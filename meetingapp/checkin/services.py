@@ -82,7 +82,7 @@ def _log(meeting, result, delegate, checkin, user, device, method) -> CheckinAtt
 def check_in_code(meeting: Meeting, text: str, *, user: User | None, device: str = "",
                   method: str = "scanner") -> CheckinAttempt:
     """Check in whoever's badge code ``text`` is, at ``meeting``'s desk; the logged attempt."""
-    row = find_code(text)
+    row = find_code(text, with_delegation=True)
     if row is None:
         return _log(meeting, "unknown_code", None, None, user, device, method)
     result, checkin = _admit(meeting, row.delegate, user, device, method)

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see every table."""
 
+from . import ordering  # noqa: E402,F401  (listeners keeping the stored sort keys)
 from .agenda import (
     AgendaItem,
     AgendaSession,

@@ -33,8 +33,9 @@ def programme_section(invitation) -> dict:
 
 def proposals_section(invitation) -> dict:
     """The organisation's proposals and whether it may send more."""
-    return {"proposals": proposals_of(invitation), "refusal": why_closed(invitation),
-            "deadline": proposals_deadline(invitation.meeting)}
+    deadline = proposals_deadline(invitation.meeting)
+    return {"proposals": proposals_of(invitation),
+            "refusal": why_closed(invitation, deadline), "deadline": deadline}
 
 
 add_portal_section("agenda/_portal_programme.html", programme_section)

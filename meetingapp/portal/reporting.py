@@ -50,9 +50,10 @@ def report_section(invitation) -> dict:
     contribution = contribution_of(meeting, invitation.organisation)
     sections = sections_of(meeting, create_defaults=False) or [
         ReportSection(title=title, guidance="") for title in DEFAULT_REPORT_SECTIONS]
+    deadline = deadline_of(meeting)
     return {"active": True, "sections": sections,
-            "contribution": contribution, "deadline": deadline_of(meeting),
-            "refusal": why_not_editable(contribution, meeting), "form": ConfirmForm()}
+            "contribution": contribution, "deadline": deadline,
+            "refusal": why_not_editable(contribution, meeting, deadline), "form": ConfirmForm()}
 
 
 add_portal_section("portal/_outcomes.html", outcomes_section)

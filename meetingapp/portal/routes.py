@@ -27,11 +27,14 @@ def invitation(token: str):
     if error:
         return error
     record_view(inv)
-    db.session.commit()
     g.portal_invitation = inv
-    return render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
+    # Rendered before the commit, which would expire the invitation, its meeting and
+    # organisation and load them again.
+    page = render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
                            token=token, closed=deadline_passed(inv),
                            accept_form=AcceptForm(), decline_form=DeclineForm())
+    db.session.commit()
+    return page
 
 
 @bp.route("/<token>/respond/<any(accept, decline):answer>", methods=["POST"])

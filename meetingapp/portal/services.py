@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..extensions import db
@@ -18,7 +19,9 @@ __all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
 def find_invitation(token: str) -> Invitation:
     """The invitation this token opens; the lookup costs the same whether it exists or not."""
     token_hash = hash_token(token) if plausible(token) else "0" * 64
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash)
+        .options(joinedload(Invitation.meeting), joinedload(Invitation.organisation)))
     if invitation is None or not matches(token, invitation.token_hash):
         raise LinkUnknown()
     if invitation.status == "revoked":

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from ..formtools import Length, email_address, is_row_id, strip
+from ..formtools import Length, LongSelect, email_address, is_row_id, strip
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -119,7 +119,7 @@ class FilterForm(FlaskForm):
     kind = SelectField(_l("Kind of organisation"),
                        choices=[("", _l("Any kind")), *KIND_LABELS.items()])
     organisation = SelectField(_l("Organisation"), choices=[("", _l("Any organisation"))],
-                               validate_choice=False)
+                               validate_choice=False, widget=LongSelect())
     role = SelectField(_l("Role"), choices=[("", _l("Any role")), *DELEGATE_ROLE_LABELS.items()])
     submit = SubmitField(_l("Filter"))
 

@@ -5,7 +5,8 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
@@ -26,21 +27,46 @@ def meeting_or_404(meeting_id: int) -> Meeting:
 
 
 def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
-    delegate = db.get_or_404(Delegate, delegate_id)
-    if delegate.meeting_id != meeting.id:
+    # With its invitation and organisation (decisions and their e-mail need both).
+    delegate = db.session.get(Delegate, delegate_id, options=[
+        joinedload(Delegate.invitation).joinedload(Invitation.organisation)])
+    if delegate is None or delegate.meeting_id != meeting.id:
         abort(404)
     return delegate
+
+
+# Per worker: meeting id -> (fingerprint of its invited organisations, their choices).
+_organisation_choices: dict[int, tuple[tuple, list[tuple[str, str]]]] = {}
+
+
+def _invited_organisations(meeting: Meeting) -> list[tuple[str, str]]:
+    """(id, name) of the organisations invited to ``meeting``, by name.
+
+    A meeting may invite a thousand organisations: the list is kept per worker and read
+    again only when a one-row fingerprint (invitations' count, largest id and sum of
+    organisation ids, the organisations' latest change) differs.
+    """
+    invited = (select(func.count(Invitation.id), func.max(Invitation.id),
+                      func.sum(Invitation.organisation_id), func.max(Organisation.updated_at))
+               .join(Organisation, Invitation.organisation_id == Organisation.id)
+               .where(Invitation.meeting_id == meeting.id))
+    fingerprint = tuple(db.session.execute(invited).one())
+    cached = _organisation_choices.get(meeting.id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Invitation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
+    choices = [(str(org_id), name) for org_id, name in rows]
+    _organisation_choices[meeting.id] = (fingerprint, choices)
+    return choices
 
 
 def filter_form(meeting: Meeting) -> FilterForm:
     """The list's filters, read from the query string; organisations are the invited ones."""
     form = FilterForm(request.args)
-    organisations = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .join(Invitation, Invitation.organisation_id == Organisation.id)
-        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    form.organisation.choices = [("", _("Any organisation"))] + [
-        (str(org_id), name) for org_id, name in organisations]
+    form.organisation.choices = [("", _("Any organisation")), *_invited_organisations(meeting)]
     return form
 
 
@@ -57,11 +83,16 @@ def index(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     filters = filter_form(meeting)
     values = filters.values()
+    counts = counts_by_status(meeting)
+    # Unfiltered, the total is the sum of the counts by status: no second count.
     page = db.paginate(registrations_query(meeting, **values),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+                       per_page=current_app.config["PER_PAGE"], error_out=False,
+                       count=bool(values))
+    if not values:
+        page.total = sum(counts.values())
     return render_template(
         "registrations/index.html", meeting=meeting, page=page, filters=filters, values=values,
-        counts=counts_by_status(meeting), bulk=BulkDecisionForm(), letters=_letters(meeting),
+        counts=counts, bulk=BulkDecisionForm(), letters=_letters(meeting),
         messages=last_messages_for("delegates", [d.id for d in page.items]))
 
 
@@ -94,14 +125,15 @@ def approve_one(meeting_id: int, delegate_id: int):
         flash(str(error), "danger")
         return redirect(url_for("registrations.detail", meeting_id=meeting.id,
                                 delegate_id=delegate.id))
+    # Read before the commit, which expires both.
+    name, back = delegate.display_name, url_for("registrations.index", meeting_id=meeting.id)
     db.session.commit()
     if changed:
-        flash(_("%(name)s approved; the personal link is on its way by e-mail.",
-                name=delegate.display_name), "success")
+        flash(_("%(name)s approved; the personal link is on its way by e-mail.", name=name),
+              "success")
     else:
-        flash(_("%(name)s was already approved; nothing changed.", name=delegate.display_name),
-              "info")
-    return redirect(url_for("registrations.index", meeting_id=meeting.id))
+        flash(_("%(name)s was already approved; nothing changed.", name=name), "info")
+    return redirect(back)
 
 
 @bp.route("/<int:delegate_id>/reject", methods=["POST"])

@@ -86,8 +86,13 @@ def deadline_of(meeting: Meeting) -> datetime | None:
         ReportSettings.meeting_id == meeting.id))
 
 
-def deadline_passed(meeting: Meeting) -> bool:
-    deadline = deadline_of(meeting)
+_UNREAD = object()
+
+
+def deadline_passed(meeting: Meeting, deadline=_UNREAD) -> bool:
+    """Whether the contributions' deadline has passed (``deadline``: if already read)."""
+    if deadline is _UNREAD:
+        deadline = deadline_of(meeting)
     return deadline is not None and utcnow() >= deadline
 
 
@@ -104,14 +109,19 @@ def contribution_of(meeting: Meeting, organisation: Organisation,
     return contribution
 
 
-def why_not_editable(contribution: Contribution | None, meeting: Meeting) -> str | None:
-    """Why the representative cannot change the contribution now, or None."""
+def why_not_editable(contribution: Contribution | None, meeting: Meeting,
+                     deadline=_UNREAD) -> str | None:
+    """Why the representative cannot change the contribution now, or None.
+
+    ``deadline``: the contributions' deadline if the caller has read it already.
+    """
     if contribution is not None and contribution.status == "accepted":
         return _("Your contribution has been accepted by the secretariat.")
     if contribution is not None and contribution.status == "submitted":
         return _("Your contribution is submitted. Ask the secretariat to reopen it if you need "
                  "to change it.")
-    if deadline_passed(meeting) and (contribution is None or contribution.reopened_at is None):
+    if deadline_passed(meeting, deadline) and (contribution is None
+                                               or contribution.reopened_at is None):
         return _("The deadline for contributions has passed.")
     return None
 

@@ -75,6 +75,18 @@
     return node;
   }
 
+  function refreshCounters() {
+    var url = desk.getAttribute("data-counters-url");
+    if (!url) {
+      return;
+    }
+    fetch(url, {
+      credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}
+    }).then(function (response) {
+      return response.ok && isJson(response) ? response.json() : null;
+    }).then(showCounters).catch(function () {});
+  }
+
   function showCounters(counters) {
     var summary = document.getElementById("counter-summary");
     if (!summary || !counters) {
@@ -126,7 +138,11 @@
       return response.json().then(function (body) {
         if (response.ok) {
           showAnswer(body.answer);
-          showCounters(body.counters);
+          if (body.counters) {
+            showCounters(body.counters);
+          } else if (!queue.length) {
+            refreshCounters();
+          }
         } else {
           showProblem(body.error || message("unreadable"));
         }
@@ -297,18 +313,14 @@
     });
   }
 
-  // Live counters: refreshed while the page is visible.
+  // Live counters: refreshed while the page is visible, and after each answer.
   var seconds = parseInt(desk.getAttribute("data-poll-seconds"), 10) || 0;
   if (seconds > 0) {
     window.setInterval(function () {
       if (document.hidden) {
         return;
       }
-      fetch(desk.getAttribute("data-counters-url"), {
-        credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}
-      }).then(function (response) {
-        return response.ok && isJson(response) ? response.json() : null;
-      }).then(showCounters).catch(function () {});
+      refreshCounters();
     }, seconds * 1000);
   }
 }());

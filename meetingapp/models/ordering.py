@@ -1,0 +1,77 @@
+"""The stored sort keys of the list-of-participants order, kept up to date on every flush.
+
+The staff list of registrations is ordered by the organisation's kind (international,
+regional, sub-regional), its folded name, the delegate's role (head first), then the
+names. ``Delegate.kind_rank``, ``Delegate.organisation_key`` and ``Delegate.role_rank``
+copy the first three so that the index ``ix_delegates_list_order`` serves a page
+without sorting the whole meeting. A new or changed delegate gets them before it is
+written; an organisation whose name or kind changes updates its delegates' copies in
+the same flush.
+"""
+
+from itertools import chain
+
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from .invitation import Invitation
+from .organisation import ORGANISATION_KINDS, Organisation
+from .registration import DELEGATE_ROLES, Delegate
+
+
+def kind_rank(kind: str | None) -> int:
+    return ORGANISATION_KINDS.index(kind) if kind in ORGANISATION_KINDS else len(
+        ORGANISATION_KINDS)
+
+
+def role_rank(role: str | None) -> int:
+    return DELEGATE_ROLES.index(role) if role in DELEGATE_ROLES else len(DELEGATE_ROLES)
+
+
+def sort_keys(organisation: Organisation, role: str) -> dict:
+    """The stored sort keys of a delegate of ``organisation`` in ``role``."""
+    return {"kind_rank": kind_rank(organisation.kind),
+            "organisation_key": organisation.name_key or "", "role_rank": role_rank(role)}
+
+
+def _organisation_of(session, delegate: Delegate) -> Organisation | None:
+    invitation = delegate.invitation
+    if invitation is None and delegate.invitation_id is not None:
+        invitation = session.get(Invitation, delegate.invitation_id)
+    if invitation is None:
+        return None
+    if invitation.organisation is not None:
+        return invitation.organisation
+    return session.get(Organisation, invitation.organisation_id)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_sort_keys(session, flush_context, instances) -> None:
+    with session.no_autoflush:
+        for obj in chain(session.new, session.dirty):
+            if isinstance(obj, Delegate):
+                state = inspect(obj)
+                if obj.id is None or state.attrs.invitation_id.history.has_changes() \
+                        or state.attrs.invitation.history.has_changes():
+                    organisation = _organisation_of(session, obj)
+                    if organisation is not None:
+                        obj.kind_rank = kind_rank(organisation.kind)
+                        obj.organisation_key = organisation.name_key or ""
+                if obj.id is None or state.attrs.role.history.has_changes():
+                    obj.role_rank = role_rank(obj.role)
+
+
+@event.listens_for(Session, "after_flush")
+def _copy_organisation_keys(session, flush_context) -> None:
+    changed = [obj for obj in session.dirty if isinstance(obj, Organisation)
+               and obj.id is not None
+               and (inspect(obj).attrs.name_key.history.has_changes()
+                    or inspect(obj).attrs.kind.history.has_changes())]
+    for organisation in changed:
+        session.connection().execute(
+            update(Delegate.__table__)
+            .where(Delegate.__table__.c.invitation_id.in_(
+                select(Invitation.__table__.c.id)
+                .where(Invitation.__table__.c.organisation_id == organisation.id)))
+            .values(kind_rank=kind_rank(organisation.kind),
+                    organisation_key=organisation.name_key or ""))
