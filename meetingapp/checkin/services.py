@@ -9,9 +9,10 @@ the view commits.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import contains_eager
 
 from ..audit.services import record
@@ -52,26 +53,37 @@ def _verdict(meeting: Meeting, delegate: Delegate) -> str | None:
 _ADMIT_TRIES = 3
 
 
+_INSERTED = ("meeting_id", "delegate_id", "checked_in_at", "user_id", "actor", "device",
+             "method")
+
+
+@cache
+def _insert_statement():
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the one-check-in index.
+
+    The same text on PostgreSQL and SQLite (3.35 or later). Written as text, not with
+    the dialects' ``insert().on_conflict_do_nothing()``, which SQLAlchemy compiles
+    again on every execution (those constructs are not cached).
+    """
+    table = CheckIn.__table__
+    columns = ", ".join(_INSERTED)
+    values = ", ".join(f":{name}" for name in _INSERTED)
+    returned = ", ".join(column.name for column in table.c)
+    sql = text(f"INSERT INTO {table.name} ({columns}) VALUES ({values}) "
+               "ON CONFLICT (delegate_id) WHERE undone_at IS NULL DO NOTHING "
+               f"RETURNING {returned}")
+    sql = sql.bindparams(*(bindparam(name, type_=table.c[name].type) for name in _INSERTED))
+    return select(CheckIn).from_statement(sql.columns(*table.c))
+
+
 def _insert_checkin(values: dict) -> CheckIn | None:
     """Insert a check-in unless one is in force for the delegate; the new row, or None.
 
-    One statement (``INSERT ... ON CONFLICT DO NOTHING RETURNING``) on the partial
-    unique index: when two desks insert at the same moment, PostgreSQL makes the
-    second wait for the first one's commit and then skips it; SQLite's writers
-    already queue (``BEGIN IMMEDIATE``).
+    One statement on the partial unique index: when two desks insert at the same
+    moment, PostgreSQL makes the second wait for the first one's commit and then
+    skips it; SQLite's writers already queue (``BEGIN IMMEDIATE``).
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover  (the app runs on these two)
-        raise RuntimeError(f"no ON CONFLICT insert for {dialect}")
-    statement = (insert(CheckIn).values(**values)
-                 .on_conflict_do_nothing(index_elements=[CheckIn.delegate_id],
-                                         index_where=CheckIn.undone_at.is_(None))
-                 .returning(CheckIn))
-    return db.session.scalars(statement).one_or_none()
+    return db.session.scalars(_insert_statement(), values).one_or_none()
 
 
 def _admit(meeting: Meeting, delegate: Delegate, user: User | None, device: str,
