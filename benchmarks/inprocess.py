@@ -1,6 +1,6 @@
 """Cost of one request of each benchmarked route, in-process (no HTTP, no gunicorn).
 
-    .venv/bin/python benchmarks/inprocess.py [--size large] [--requests 60] [--rounds 3]
+    .venv/bin/python benchmarks/inprocess.py [--size large] [--requests 60] [--rounds 3] [route ...]
 
 Loads the data set into a throw-away PostgreSQL database (as run.py does) and
 sends each route's requests through Flask's test client; prints the best
@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--size", default="large", choices=list(SIZES))
     parser.add_argument("--requests", type=int, default=60, help="per round and route")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("route", nargs="*", help="only these routes (default: all)")
     args = parser.parse_args()
     with benchlib.throwaway_database("bench_inprocess") as name:
         app = benchlib.make_app(benchlib.pg_url(name), WTF_CSRF_ENABLED=False)
@@ -50,6 +51,8 @@ def main() -> int:
 
         print(f"{args.size}: best of {args.rounds} rounds of {args.requests} requests")
         for route, (kind, _, make) in routes(data, 1).items():
+            if args.route and route not in args.route:
+                continue
             client = clients[kind]
             for n in range(10):  # warm-up, on the last rows (not used below)
                 send(client, make, -1 - n)

@@ -48,7 +48,8 @@ def main() -> int:
                     clients[kind].open(path, method=method, data=form,
                                        headers=headers[0] if headers else None)
             print(f"===== {route} x {args.repeat} =====")
-            print(profiler.output_text(unicode=False, color=False, show_all=False))
+            show_all = bool(os.environ.get("PROFILE_ALL"))
+            print(profiler.output_text(unicode=False, color=False, show_all=show_all))
         with app.app_context():
             from meetingapp.extensions import db
             db.engine.dispose()

@@ -174,3 +174,26 @@ def test_the_qr_code_can_go_with_an_email_as_a_png(app, tmp_path):
     assert (filename, mimetype) == ("badge-00001-qr-code.png", "image/png")
     (tmp_path / "qr.png").write_bytes(data)
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(tmp_path / "qr.png"))] == [code]
+
+
+def test_qr_modules_are_the_qrcode_librarys_own():
+    """qr_matrix maps the data from cached positions and masks: the same modules as
+    qrcode's QRCode, for every size of code (versions 1 to 20, with version information)."""
+    import random
+    import string
+
+    import qrcode
+
+    from meetingapp.badges.qr import QUIET_ZONE, qr_matrix
+
+    def stock(text):
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=QUIET_ZONE)
+        qr.add_data(text)
+        qr.make(fit=True)
+        return qr.get_matrix()
+
+    rnd = random.Random(2003)
+    for length in [*range(1, 120, 7), 200, 300, 450]:
+        text = "".join(rnd.choice(string.ascii_uppercase + string.digits + "-")
+                       for _ in range(length))
+        assert qr_matrix(text) == stock(text), length

@@ -48,26 +48,51 @@ def test_parallel_scans_of_one_badge_make_one_check_in(app):
         assert db.session.scalar(select(func.count()).select_from(CheckinAttempt)) == DESKS
 
 
-def test_a_check_in_inserted_between_read_and_write_becomes_already(app, monkeypatch):
-    """The race itself, made certain: the desk's read saw nobody, another desk's check-in
-    was committed before its insert, the unique index refuses the second one."""
+def test_a_check_in_made_by_another_desk_becomes_already(app, monkeypatch):
+    """The race itself, made certain: another desk's check-in is committed before this
+    desk's insert; the insert (ON CONFLICT DO NOTHING) makes nothing and the desk answers
+    with the first check-in, without an error and without a second row."""
     with app.app_context():
         delegate = ApprovedDelegateFactory()
         first = CheckInFactory(delegate=delegate, device="Desk A")
         meeting_id, code = delegate.meeting_id, current_code(code_row(delegate))
         first_id = first.id
-    real = services.active_checkin
-    calls = []
+    real = services._insert_checkin
+    inserted = []
 
-    def stale_then_real(delegate_id):
-        calls.append(delegate_id)
-        return None if len(calls) == 1 else real(delegate_id)
+    def counted(values):
+        inserted.append(real(values))
+        return inserted[-1]
 
-    monkeypatch.setattr(services, "active_checkin", stale_then_real)
+    monkeypatch.setattr(services, "_insert_checkin", counted)
     with app.app_context():
         attempt = check_in_code(db.session.get(Meeting, meeting_id), code, user=None,
                                 device="Desk B")
         db.session.commit()
         assert attempt.result == "already_checked_in" and attempt.checkin_id == first_id
-        assert len(calls) == 2
+        assert inserted == [None]
         assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_a_check_in_undone_between_the_insert_and_the_read_is_made_again(app, monkeypatch):
+    """The insert met a check-in in force, which staff undid before the desk could read
+    it: the desk tries again and checks the delegate in."""
+    with app.app_context():
+        delegate = ApprovedDelegateFactory()
+        meeting_id, code = delegate.meeting_id, current_code(code_row(delegate))
+    real = services._insert_checkin
+    calls = []
+
+    def conflict_then_real(values):
+        calls.append(values["delegate_id"])
+        return None if len(calls) == 1 else real(values)
+
+    monkeypatch.setattr(services, "_insert_checkin", conflict_then_real)
+    with app.app_context():
+        attempt = check_in_code(db.session.get(Meeting, meeting_id), code, user=None,
+                                device="Desk B")
+        db.session.commit()
+        assert attempt.result == "checked_in" and len(calls) == 2
+        checkin = db.session.scalars(select(CheckIn)).one()
+        assert attempt.checkin_id == checkin.id and checkin.device == "Desk B"
+        assert checkin.undone_at is None and checkin.method == "scanner"

@@ -14,9 +14,58 @@ from markupsafe import Markup, escape
 QUIET_ZONE = 4
 
 
+# Per version: the (row, column) of each data module, in the order qrcode fills them.
+_DATA_POSITIONS: dict[int, list[tuple[int, int]]] = {}
+# Per (version, mask pattern): whether the mask flips each of those modules.
+_MASKS: dict[tuple[int, int], list[bool]] = {}
+
+
+def _data_positions(modules: list[list], version: int) -> list[tuple[int, int]]:
+    """The free modules in qrcode's zigzag order (two columns at a time, up then down)."""
+    positions = _DATA_POSITIONS.get(version)
+    if positions is None:
+        count, positions, inc, row = len(modules), [], -1, len(modules) - 1
+        for col in range(count - 1, 0, -2):
+            if col <= 6:
+                col -= 1
+            while True:
+                for c in (col, col - 1):
+                    if modules[row][c] is None:
+                        positions.append((row, c))
+                row += inc
+                if row < 0 or count <= row:
+                    row -= inc
+                    inc = -inc
+                    break
+        _DATA_POSITIONS[version] = positions
+    return positions
+
+
+class _QRCode(qrcode.QRCode):
+    """qrcode's QRCode with ``map_data`` done from cached positions and masks.
+
+    The same modules as qrcode's own (tests/test_badges.py compares them): the
+    choice of the mask pattern maps the data eight times, which was most of the
+    time of an approval e-mail's QR code.
+    """
+
+    def map_data(self, data, mask_pattern):
+        positions = _data_positions(self.modules, self.version)
+        mask = _MASKS.get((self.version, mask_pattern))
+        if mask is None:
+            mask_func = qrcode.util.mask_func(mask_pattern)
+            mask = _MASKS[self.version, mask_pattern] = [bool(mask_func(r, c))
+                                                         for r, c in positions]
+        bits = [(byte >> shift) & 1 == 1 for byte in data for shift in range(7, -1, -1)]
+        bits.extend([False] * (len(positions) - len(bits)))
+        modules = self.modules
+        for (r, c), flip, dark in zip(positions, mask, bits, strict=False):
+            modules[r][c] = dark != flip
+
+
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code's modules, quiet zone included: True is dark."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=QUIET_ZONE)
+    qr = _QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=QUIET_ZONE)
     qr.add_data(text)
     qr.make(fit=True)
     return qr.get_matrix()

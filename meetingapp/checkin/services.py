@@ -3,16 +3,16 @@
 A scan is looked up by its code's hash; the answer is one of
 ``CHECKIN_RESULTS``. The schema has the last word on "one check-in per
 delegate" (a partial unique index): when two desks scan one badge at the same
-moment, the second insert fails inside a savepoint and that desk answers
-"already checked in" with the first desk's check-in. Services add and flush;
+moment, the second desk's ``INSERT ... ON CONFLICT DO NOTHING`` inserts nothing and
+that desk answers "already checked in" with the first desk's check-in. Services add and flush;
 the view commits.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import contains_eager
 
 from ..audit.services import record
@@ -48,26 +48,61 @@ def _verdict(meeting: Meeting, delegate: Delegate) -> str | None:
     return None
 
 
+# How many times a scan tries again when the check-in its insert ran into was undone
+# before it could be read (a mistaken scan undone at that very moment): practically once.
+_ADMIT_TRIES = 3
+
+
+_INSERTED = ("meeting_id", "delegate_id", "checked_in_at", "user_id", "actor", "device",
+             "method")
+
+
+@cache
+def _insert_statement():
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the one-check-in index.
+
+    The same text on PostgreSQL and SQLite (3.35 or later). Written as text, not with
+    the dialects' ``insert().on_conflict_do_nothing()``, which SQLAlchemy compiles
+    again on every execution (those constructs are not cached).
+    """
+    table = CheckIn.__table__
+    columns = ", ".join(_INSERTED)
+    values = ", ".join(f":{name}" for name in _INSERTED)
+    returned = ", ".join(column.name for column in table.c)
+    sql = text(f"INSERT INTO {table.name} ({columns}) VALUES ({values}) "
+               "ON CONFLICT (delegate_id) WHERE undone_at IS NULL DO NOTHING "
+               f"RETURNING {returned}")
+    sql = sql.bindparams(*(bindparam(name, type_=table.c[name].type) for name in _INSERTED))
+    return select(CheckIn).from_statement(sql.columns(*table.c))
+
+
+def _insert_checkin(values: dict) -> CheckIn | None:
+    """Insert a check-in unless one is in force for the delegate; the new row, or None.
+
+    One statement on the partial unique index: when two desks insert at the same
+    moment, PostgreSQL makes the second wait for the first one's commit and then
+    skips it; SQLite's writers already queue (``BEGIN IMMEDIATE``).
+    """
+    return db.session.scalars(_insert_statement(), values).one_or_none()
+
+
 def _admit(meeting: Meeting, delegate: Delegate, user: User | None, device: str,
            method: str) -> tuple[str, CheckIn | None]:
     refused = _verdict(meeting, delegate)
     if refused:
         return refused, None
-    existing = active_checkin(delegate.id)
-    if existing is not None:
-        return "already_checked_in", existing
-    checkin = CheckIn(meeting_id=meeting.id, delegate=delegate, checked_in_at=utcnow(),
-                      user=user, actor=user.email if user else "", device=device, method=method)
-    try:
-        with db.session.begin_nested():
-            db.session.add(checkin)
-    except IntegrityError:
-        # Another desk checked this delegate in between our read and our insert.
+    values = {"meeting_id": meeting.id, "delegate_id": delegate.id, "checked_in_at": utcnow(),
+              "user_id": user.id if user else None, "actor": user.email if user else "",
+              "device": device, "method": method}
+    for _try in range(_ADMIT_TRIES):
+        checkin = _insert_checkin(values)
+        if checkin is not None:
+            return "checked_in", checkin
+        # A check-in is in force already (perhaps another desk's, made a moment ago).
         existing = active_checkin(delegate.id)
-        if existing is None:
-            raise
-        return "already_checked_in", existing
-    return "checked_in", checkin
+        if existing is not None:
+            return "already_checked_in", existing
+    raise RuntimeError(f"check-in of delegate {delegate.id} neither made nor found")
 
 
 def _log(meeting, result, delegate, checkin, user, device, method) -> CheckinAttempt:

@@ -79,6 +79,8 @@ class Delegate(db.Model):
         # index instead of sorting every registration of the meeting.
         Index("ix_delegates_list_order", "meeting_id", "kind_rank", "organisation_key",
               "role_rank"),
+        # Counts by status, and the filtered list's count, read from the index alone.
+        Index("ix_delegates_meeting_status", "meeting_id", "status", "kind_rank", "role_rank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -48,13 +48,16 @@ def _queue(delegate: Delegate, required: bool, template: str, subject, attachmen
 
 def send_approval(delegate: Delegate) -> None:
     """Queue the approval e-mail: the delegate's own link (a new token) and calendar invite."""
+    from ..badges import delegate_qr
     from ..calendars.invites import approval_attachments
 
     link = issue_page_link(delegate)
+    # The QR code's row is read (or issued) once for the HTML and the text parts.
+    qr = delegate_qr(delegate, issue=True)
     _queue(delegate, True, "registration_approved",
            _l("Registration approved: %(meeting)s", meeting=delegate.meeting.title),
            lambda: approval_attachments(delegate),
-           context=_context(delegate, link=link), meeting=delegate.meeting,
+           context=_context(delegate, link=link, approval_qr=qr), meeting=delegate.meeting,
            category="registration_approved", related=delegate)
 
 

@@ -9,7 +9,7 @@ delegates, advisers and observers.
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
@@ -45,9 +45,38 @@ def registrations_query(meeting: Meeting, *, status: str = "", kind: str = "",
         query = query.where(Organisation.kind == kind)
     if organisation:
         query = query.where(Organisation.id == int(organisation))
-    if role:
+    if role in DELEGATE_ROLES:  # the stored copy of the role's rank: in the indexes
+        query = query.where(Delegate.role_rank == DELEGATE_ROLES.index(role))
+    elif role:
         query = query.where(Delegate.role == role)
     return query
+
+
+def registrations_count(meeting: Meeting, *, status: str = "", kind: str = "",
+                        organisation: str = "", role: str = "") -> int:
+    """How many registrations of ``meeting`` match the filters (``registrations_query``'s rows).
+
+    Without the organisation filter or an unknown kind, the joins are left out (every
+    registration has an invitation, every invitation an organisation), so that the
+    count is read from ix_delegates_meeting_status alone.
+    """
+    query = select(func.count()).select_from(Delegate).where(Delegate.meeting_id == meeting.id)
+    if organisation or (kind and kind not in ORGANISATION_KINDS):
+        query = (query.join(Invitation, Delegate.invitation_id == Invitation.id)
+                 .join(Organisation, Invitation.organisation_id == Organisation.id))
+    if status:
+        query = query.where(Delegate.status == status)
+    if kind in ORGANISATION_KINDS:
+        query = query.where(Delegate.kind_rank == ORGANISATION_KINDS.index(kind))
+    elif kind:
+        query = query.where(Organisation.kind == kind)
+    if organisation:
+        query = query.where(Organisation.id == int(organisation))
+    if role in DELEGATE_ROLES:
+        query = query.where(Delegate.role_rank == DELEGATE_ROLES.index(role))
+    elif role:
+        query = query.where(Delegate.role == role)
+    return db.session.scalar(query)
 
 
 def participant_order(delegate: Delegate) -> tuple:

@@ -16,7 +16,7 @@ from ..models import Invitation, Meeting, Organisation
 from ..models.registration import Delegate, NominationLetter
 from . import bp
 from .forms import BulkDecisionForm, FilterForm, RejectForm
-from .participants import registrations_query
+from .participants import registrations_count, registrations_query
 from .services import RegistrationError, approve, counts_by_status, decide_many, reject
 
 restrict_blueprint(bp, *STAFF_ROLES)
@@ -84,12 +84,10 @@ def index(meeting_id: int):
     filters = filter_form(meeting)
     values = filters.values()
     counts = counts_by_status(meeting)
-    # Unfiltered, the total is the sum of the counts by status: no second count.
     page = db.paginate(registrations_query(meeting, **values),
-                       per_page=current_app.config["PER_PAGE"], error_out=False,
-                       count=bool(values))
-    if not values:
-        page.total = sum(counts.values())
+                       per_page=current_app.config["PER_PAGE"], error_out=False, count=False)
+    # Unfiltered, the total is the sum of the counts by status: no second count.
+    page.total = registrations_count(meeting, **values) if values else sum(counts.values())
     return render_template(
         "registrations/index.html", meeting=meeting, page=page, filters=filters, values=values,
         counts=counts, bulk=BulkDecisionForm(), letters=_letters(meeting),
