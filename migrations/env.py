@@ -52,9 +52,30 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
 
     with target_db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table (copy, DROP, rename). With foreign keys on,
+            # SQLite's DROP TABLE first deletes every row, firing ON DELETE CASCADE / SET
+            # NULL on the tables that point at it: data would be lost. Off for the
+            # migration (the pragma only works outside a transaction), checked after.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata,
+                              **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"Foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _sqlite_pragma(connection, statement: str) -> None:
+    """Run ``statement`` on the raw connection, outside any transaction."""
+    connection.connection.dbapi_connection.execute(statement)
 
 
 if context.is_offline_mode():

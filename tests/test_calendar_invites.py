@@ -224,7 +224,20 @@ def test_speakers_added_or_taken_off_get_the_item_sent_or_cancelled(app, staff_c
     assert f"item-{data['april']}@localhost" not in events(cancel)  # still theirs
     wang_notice = [m for m in notices if "wang@" in m.to_addrs][-1]
     by_name = {a.filename: a for a in wang_notice.attachments}
-    assert set(by_name) == {"update.ics"}
-    update = calendar_of(by_name["update.ics"])
+    assert set(by_name) == {"now-speaking.ics"}
+    update = calendar_of(by_name["now-speaking.ics"])
     assert str(update["METHOD"]) == "REQUEST"
     assert set(events(update)) == {f"item-{data['april']}@localhost"}
+
+    # Taken off, then back: the REQUEST is not below the CANCEL's SEQUENCE, so calendar
+    # programs take the item back.
+    with app.app_context():
+        opening = db.session.get(AgendaItem, data["opening"])
+        ahmed_org = db.session.get(Delegate, data["ahmed"]).invitation.organisation
+        SpeakerFactory(item=opening, organisation=ahmed_org)
+        db.session.commit()
+    assert publish(staff_client, data["id"]).status_code == 302
+    back = [m for m in messages(app, "agenda_changes") if "ahmed@" in m.to_addrs][-1]
+    by_name = {a.filename: a for a in back.attachments}
+    again = events(calendar_of(by_name["now-speaking.ics"]))[f"item-{data['opening']}@localhost"]
+    assert int(again["SEQUENCE"]) > int(gone["SEQUENCE"])

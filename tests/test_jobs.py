@@ -210,7 +210,7 @@ def test_jobs_a_dead_worker_left_are_failed_and_their_page_stops_waiting(app, st
                                 created_at=silent, updated_at=silent)
         recent = BackgroundJob(kind="test-waits", params={}, status="queued", progress=0,
                                message="", error="", result_filename="", result_mimetype="",
-                               result_size=0, created_at=utcnow(), updated_at=utcnow())
+                               result_size=0, created_at=silent, updated_at=silent)
         db.session.add_all([stalled, recent])
         db.session.commit()
         stalled_id, recent_id = stalled.id, recent.id
@@ -221,8 +221,47 @@ def test_jobs_a_dead_worker_left_are_failed_and_their_page_stops_waiting(app, st
     swept, untouched = _job(app, stalled_id), _job(app, recent_id)
     assert swept.status == "failed" and "Start it again" in swept.error
     assert swept.finished_at is not None
-    assert untouched.status == "queued"
+    assert untouched.status == "queued"  # waiting in the queue is not dead
     status = staff_client.get(f"/jobs/{stalled_id}.json").get_json()
     assert status["finished"] and status["status"] == "failed"
     # Sweeping again finds nothing more.
     assert "0 stalled job(s)" in runner.invoke(args=["jobs", "sweep"]).output
+
+
+def test_a_job_swept_as_interrupted_is_not_turned_done_by_its_late_worker(app):
+    from meetingapp.jobs.services import _finish
+
+    with app.app_context():
+        job = BackgroundJob(kind="test-waits", params={}, status="failed", progress=40,
+                            message="", error="Interrupted: no progress for 30 minutes",
+                            result_filename="", result_mimetype="", result_size=0)
+        db.session.add(job)
+        db.session.commit()
+        _finish(db.session, job.id, status="done", progress=100, result=b"late")
+        job_id = job.id
+    job = _job(app, job_id)
+    assert job.status == "failed" and job.error.startswith("Interrupted")
+
+
+def test_a_long_step_still_says_it_is_alive(app, monkeypatch):
+    """Progress unchanged for a minute is written again (updated_at), so the sweep
+    never takes a live job for a dead worker's."""
+    from meetingapp.jobs import services
+
+    with app.app_context():
+        job = BackgroundJob(kind="test-waits", params={}, status="running", progress=10,
+                            message="Laying out", error="", result_filename="",
+                            result_mimetype="", result_size=0)
+        db.session.add(job)
+        db.session.commit()
+        report = services.ProgressReporter(db.session, job)
+        clock = [1000.0]
+        monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+        report(10, "Laying out")
+        first = job.updated_at
+        clock[0] += 30
+        report(10, "Laying out")
+        assert job.updated_at == first  # nothing new, not a minute yet
+        clock[0] += 31
+        report(10, "Laying out")
+        assert job.updated_at > first

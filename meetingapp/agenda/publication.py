@@ -225,6 +225,21 @@ def preview_publication(meeting: Meeting) -> PublicationPreview:
         programme=programme_from_snapshot(meeting, snapshot))
 
 
+def _raise_sequence_of_new_speakers(agenda, snapshot: dict, changes: list[dict]) -> None:
+    """An item whose speakers changed gets a higher SEQUENCE: the delegates taken off it
+    receive a CANCEL and those put (back) on it a REQUEST, each above the last one they had
+    (meetingapp/calendars/invites.py). Others' copies are not resent for this."""
+    ids = {c["id"] for c in changes if c["object"] == "item" and c["change"] == "speakers"}
+    if not ids:
+        return
+    for item in agenda.items:
+        if item.id in ids:
+            item.sequence += 1
+    for entry in snapshot["items"]:
+        if entry["id"] in ids:
+            entry["sequence"] += 1
+
+
 def publish_agenda(meeting: Meeting, expected_fingerprint: str, note: str = "") -> AgendaVersion:
     """Publish the agenda as the next version if it is still what staff previewed.
 
@@ -243,6 +258,7 @@ def publish_agenda(meeting: Meeting, expected_fingerprint: str, note: str = "") 
     if previous is not None and not changes:
         raise AgendaError(_("Nothing changed since version %(number)d.",
                             number=previous.number))
+    _raise_sequence_of_new_speakers(agenda, snapshot, changes)
     user = current_user._get_current_object() if current_user.is_authenticated else None
     version = AgendaVersion(meeting_id=meeting.id,
                             number=(previous.number if previous else 0) + 1,

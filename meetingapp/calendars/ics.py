@@ -31,6 +31,9 @@ class Options:
     name: str = ""
     # Every event cancelled and its SEQUENCE one higher (the attendee's place was withdrawn).
     cancelled: bool = False
+    # With ``cancelled``: keep the SEQUENCE, already raised by the change that cancels it
+    # for this attendee (an item whose speakers changed, meetingapp/agenda/publication.py).
+    sequence_raised: bool = False
 
 
 def uid_host() -> str:
@@ -89,7 +92,8 @@ def _event(uid: str, summary: str, start: datetime, end: datetime, zone: str, *,
     event.add("dtstart", _local(start, zone))
     event.add("dtend", _local(end, zone))
     event.add("summary", vText(summary))
-    event.add("sequence", sequence + (1 if options.cancelled else 0))
+    event.add("sequence",
+              sequence + (1 if options.cancelled and not options.sequence_raised else 0))
     event.add("status", "CANCELLED" if options.cancelled else status)
     event.add("last-modified", _utc(modified))
     if where:

@@ -86,13 +86,14 @@ def on_change_notice(notice: ChangeNotice) -> None:
     delegate = notice.delegate
     items, published_at = agenda_items(delegate.meeting, delegate)
     joined, left = _speaker_moves(notice.changes, delegate)
-    changed = [i for i in items if i.id in notice.changed_item_ids or i.id in joined]
+    changed = [i for i in items if i.id in notice.changed_item_ids and i.id not in joined]
+    given = [i for i in items if i.id in joined and not i.cancelled]
     mine = {i.id for i in items}
     dropped = []
     if left - mine:
         everything, _published = agenda_items(delegate.meeting)
         dropped = [i for i in everything if i.id in left - mine]
-    if not changed and not dropped:
+    if not changed and not given and not dropped:
         return
     meeting, stamp = delegate.meeting, utcnow()
     live = [i for i in changed if not i.cancelled]
@@ -107,10 +108,16 @@ def on_change_notice(notice: ChangeNotice) -> None:
                                  link_for=public_link, method="CANCEL", attendee=delegate,
                                  stamp=stamp, include_meeting=False)
         _attach(notice.message, ("cancel.ics", CANCEL_TYPE, calendar.content))
+    if given:  # the item's SEQUENCE was raised at publication: above any CANCEL they had
+        calendar = calendar_file([(meeting, given, published_at)], "now-speaking.ics",
+                                 link_for=public_link, method="REQUEST", attendee=delegate,
+                                 stamp=stamp, include_meeting=False)
+        _attach(notice.message, ("now-speaking.ics", REQUEST_TYPE, calendar.content))
     if dropped:  # still on the programme, no longer theirs: cancelled for them only
         calendar = calendar_file([(meeting, dropped, published_at)], "no-longer-speaking.ics",
                                  link_for=public_link, method="CANCEL", attendee=delegate,
-                                 stamp=stamp, include_meeting=False, cancelled=True)
+                                 stamp=stamp, include_meeting=False, cancelled=True,
+                                 sequence_raised=True)
         _attach(notice.message, ("no-longer-speaking.ics", CANCEL_TYPE, calendar.content))
     db.session.flush()
 

@@ -49,7 +49,8 @@ def agenda_items(meeting: Meeting, delegate: Delegate | None = None):
 def calendar_file(meetings_items: list[tuple[Meeting, list, datetime | None]], filename: str,
                   *, link_for, method: str | None = None, attendee: Delegate | None = None,
                   name: str = "", stamp: datetime | None = None,
-                  include_meeting: bool = True, cancelled: bool = False) -> CalendarFile:
+                  include_meeting: bool = True, cancelled: bool = False,
+                  sequence_raised: bool = False) -> CalendarFile:
     """A calendar of several meetings, each with its items; ``link_for(meeting)`` the link."""
     revision = stamp_of(*[m.updated_at for m, _items, _published in meetings_items],
                         *[p for _meeting, _items, p in meetings_items])
@@ -57,7 +58,7 @@ def calendar_file(meetings_items: list[tuple[Meeting, list, datetime | None]], f
     for meeting, items, published_at in meetings_items:
         options = Options(link=link_for(meeting), method=method, attendee=attendee,
                           stamp=stamp if method else (stamp or revision), name=name,
-                          cancelled=cancelled)
+                          cancelled=cancelled, sequence_raised=sequence_raised)
         if include_meeting:
             events.append(meeting_event(meeting, options))
         events += [item_event(meeting, i, published_at or meeting.updated_at, options)

@@ -22,6 +22,9 @@ from .registry import JobFailed, get_kind
 
 # Progress is written at most this often (seconds): each write is a commit.
 PROGRESS_INTERVAL = 0.5
+# A running job that reports the same progress still says it is alive this often
+# (seconds), so that a long step is never taken for a dead worker's job.
+HEARTBEAT_INTERVAL = 60
 
 
 def start_job(kind: str, params: dict | None = None, user: User | None = None,
@@ -54,9 +57,11 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
 
 
 def fail_stalled_jobs(now=None) -> int:
-    """Mark as failed the unfinished jobs silent for JOBS_STALE_MINUTES (a worker died
-    or a deploy restarted it): their page stops waiting and says to start them again.
-    Flushes; returns how many. Run by beat, ``flask jobs sweep`` and every new job."""
+    """Mark as failed the running jobs silent for JOBS_STALE_MINUTES (a worker died or a
+    deploy restarted it; a live job writes its progress at least every minute): their
+    page stops waiting and says to start them again. A job still waiting in the queue is
+    left alone, however long the queue. Flushes; returns how many. Run by beat,
+    ``flask jobs sweep`` and every new job."""
     minutes = float(current_app.config.get("JOBS_STALE_MINUTES") or 0)
     if minutes <= 0:
         return 0
@@ -66,7 +71,7 @@ def fail_stalled_jobs(now=None) -> int:
                   "stopped). Start it again.", minutes=minutes)
     result = db.session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.status.in_(("queued", "running")),
+        .where(BackgroundJob.status == "running",
                BackgroundJob.updated_at < now - timedelta(minutes=minutes))
         .values(status="failed", error=error, message="", finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False))
@@ -86,8 +91,9 @@ class ProgressReporter:
         percent = max(0, min(99, int(percent)))  # 100 is "done", set by the runner
         message = (message or self.job.message or "")[:300]
         now = time.monotonic()
-        if ((percent, message) != (self.job.progress, self.job.message)
-                and now - self.last_write >= PROGRESS_INTERVAL):
+        changed = (percent, message) != (self.job.progress, self.job.message)
+        if ((changed and now - self.last_write >= PROGRESS_INTERVAL)
+                or now - self.last_write >= HEARTBEAT_INTERVAL):
             self.job.progress, self.job.message, self.job.updated_at = percent, message, utcnow()
             self.last_write = now
         # Commit even with nothing to write: the job's reads end here, and on
@@ -110,6 +116,9 @@ def _claim(session, job_id: int) -> bool:
 
 def _finish(session, job_id: int, **values) -> None:
     job = session.get(BackgroundJob, job_id, populate_existing=True)
+    if job.status != "running":  # swept as interrupted meanwhile: that answer stands
+        session.rollback()
+        return
     values.setdefault("finished_at", utcnow())
     values.setdefault("updated_at", values["finished_at"])
     for field, value in values.items():

@@ -45,6 +45,22 @@ def _organisation_of(session, delegate: Delegate) -> Organisation | None:
     return session.get(Organisation, invitation.organisation_id)
 
 
+def _current_keys(session, organisation: Organisation) -> tuple[str, str]:
+    """The organisation's kind and name key as committed, its row share-locked.
+
+    On PostgreSQL a rename committed by another request between our read of the
+    organisation and our insert would otherwise miss the new delegate (its UPDATE of
+    the copies cannot see our uncommitted row): FOR SHARE waits for that rename, or
+    makes it wait for us. An organisation changed in this session is read as it is here.
+    """
+    if organisation.id is None or organisation in session.new or organisation in session.dirty:
+        return organisation.kind, organisation.name_key
+    row = session.execute(
+        select(Organisation.kind, Organisation.name_key)
+        .where(Organisation.id == organisation.id).with_for_update(read=True)).one()
+    return row.kind, row.name_key
+
+
 @event.listens_for(Session, "before_flush")
 def _keep_sort_keys(session, flush_context, instances) -> None:
     with session.no_autoflush:
@@ -55,8 +71,9 @@ def _keep_sort_keys(session, flush_context, instances) -> None:
                         or state.attrs.invitation.history.has_changes():
                     organisation = _organisation_of(session, obj)
                     if organisation is not None:
-                        obj.kind_rank = kind_rank(organisation.kind)
-                        obj.organisation_key = organisation.name_key or ""
+                        kind, name_key = _current_keys(session, organisation)
+                        obj.kind_rank = kind_rank(kind)
+                        obj.organisation_key = name_key or ""
                 if obj.id is None or state.attrs.role.history.has_changes():
                     obj.role_rank = role_rank(obj.role)
 
