@@ -15,7 +15,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 @jobs_cli.command("sweep")
 def sweep_jobs_command() -> None:
-    """Mark as failed the unfinished jobs silent for JOBS_STALE_MINUTES."""
+    """Mark as failed the running jobs silent for JOBS_STALE_MINUTES (a dead worker's)."""
     from .jobs.services import fail_stalled_jobs
 
     count = fail_stalled_jobs()
