@@ -154,6 +154,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         url = "sqlite:///" + os.path.join(app.instance_path, "meetingapp.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        check_sqlite_version()
         # Writers wait for each other instead of failing at once.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": 30})
@@ -169,6 +170,22 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         check_production_config(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+# The oldest SQLite the code runs on: INSERT ... ON CONFLICT ... RETURNING (check-in).
+MINIMUM_SQLITE = (3, 35, 0)
+
+
+def check_sqlite_version(version: tuple[int, ...] | None = None) -> None:
+    """Refuse, in one line, an SQLite too old for the check-in desk's statements."""
+    import sqlite3
+
+    version = version or sqlite3.sqlite_version_info
+    if tuple(version) < MINIMUM_SQLITE:
+        raise ConfigurationError(
+            f"SQLite {'.'.join(map(str, version))} is too old: the check-in desk needs "
+            f"{'.'.join(map(str, MINIMUM_SQLITE))} or later (RETURNING). Use a newer Python "
+            "or set DATABASE_URL to a PostgreSQL database.")
 
 
 # Settings that are text even when they look like numbers (a password "123456").

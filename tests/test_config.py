@@ -86,3 +86,12 @@ def test_numeric_looking_secrets_stay_text_and_bad_values_are_refused(monkeypatc
     monkeypatch.setenv("MEETINGAPP_MAIL_USE_SSL", "maybe")
     with pytest.raises(ConfigurationError, match="MEETINGAPP_MAIL_USE_SSL must be true or false"):
         create_app()
+
+
+def test_an_sqlite_too_old_for_the_check_in_desk_is_refused_in_one_line():
+    from meetingapp.config import ConfigurationError, check_sqlite_version
+
+    check_sqlite_version((3, 35, 0))
+    check_sqlite_version((3, 46, 1))
+    with pytest.raises(ConfigurationError, match=r"SQLite 3\.31\.1 is too old"):
+        check_sqlite_version((3, 31, 1))

@@ -35,7 +35,9 @@ def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
     return delegate
 
 
-# Per worker: meeting id -> (fingerprint of its invited organisations, their choices).
+# Per worker: meeting id -> (fingerprint of its invited organisations, their choices),
+# for the CHOICES_KEPT meetings looked at last.
+CHOICES_KEPT = 32
 _organisation_choices: dict[int, tuple[tuple, list[tuple[str, str]]]] = {}
 
 
@@ -59,6 +61,11 @@ def _invited_organisations(meeting: Meeting) -> list[tuple[str, str]]:
         .join(Invitation, Invitation.organisation_id == Organisation.id)
         .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
     choices = [(str(org_id), name) for org_id, name in rows]
+    if len(_organisation_choices) >= CHOICES_KEPT and meeting.id not in _organisation_choices:
+        try:  # the oldest meeting kept goes: a bounded cache
+            _organisation_choices.pop(next(iter(_organisation_choices)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+            pass
     _organisation_choices[meeting.id] = (fingerprint, choices)
     return choices
 
