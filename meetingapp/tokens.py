@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 
+from .extensions import db
+
 TOKEN_BYTES = 32
 
 
@@ -34,3 +36,18 @@ def matches(token: str, stored_hash: str | None) -> bool:
     if not stored_hash:
         return False
     return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def lookup_hash(token: str) -> str:
+    """The hash to look ``token`` up by: a malformed token gets a hash no row has, so
+    the query costs the same whether the link exists or not."""
+    return hash_token(token) if plausible(token) else "0" * 64
+
+
+def find_by_token(query, column, token: str):
+    """The row of ``query`` whose ``column`` holds the hash of ``token``, else None.
+
+    ``query`` is a ``select(Model)`` (with any loader options); the row is returned only
+    when its hash matches in constant time."""
+    row = db.session.scalar(query.where(column == lookup_hash(token)))
+    return row if row is not None and matches(token, getattr(row, column.key)) else None

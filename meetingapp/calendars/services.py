@@ -15,7 +15,7 @@ from ..agenda.publication import published_programme
 from ..audit.services import record
 from ..extensions import db
 from ..models import CalendarFeed, Delegate, Meeting, User, utcnow
-from ..tokens import hash_token, matches, new_token, plausible
+from ..tokens import find_by_token, new_token
 from .ics import Options, build_calendar, item_event, meeting_event, stamp_of
 
 
@@ -133,9 +133,8 @@ def revoke_feed(*, delegate: Delegate | None = None, user: User | None = None,
 
 def find_feed(token: str) -> CalendarFeed | None:
     """The live feed this token opens (None: unknown, revoked, or its owner is gone)."""
-    token_hash = hash_token(token) if plausible(token) else "0" * 64
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash))
-    if feed is None or not matches(token, feed.token_hash):
+    feed = find_by_token(select(CalendarFeed), CalendarFeed.token_hash, token)
+    if feed is None:
         return None
     if feed.user_id is not None and (not feed.user.active or
                                      feed.user.role not in ("admin", "staff")):

@@ -11,18 +11,18 @@ from ..links import LinkGone, LinkUnknown
 from ..models import utcnow
 from ..models.invitation import Invitation
 from ..models.registration import ACTIVE_STATUSES, Delegate
-from ..tokens import hash_token, matches, plausible
+from ..tokens import find_by_token
 
 __all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
 
 
 def find_invitation(token: str) -> Invitation:
     """The invitation this token opens; the lookup costs the same whether it exists or not."""
-    token_hash = hash_token(token) if plausible(token) else "0" * 64
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == token_hash)
-        .options(joinedload(Invitation.meeting), joinedload(Invitation.organisation)))
-    if invitation is None or not matches(token, invitation.token_hash):
+    invitation = find_by_token(
+        select(Invitation).options(joinedload(Invitation.meeting),
+                                   joinedload(Invitation.organisation)),
+        Invitation.token_hash, token)
+    if invitation is None:
         raise LinkUnknown()
     if invitation.status == "revoked":
         raise LinkGone(_("This invitation has been withdrawn by the secretariat."))
