@@ -296,7 +296,7 @@ def test_long_select_renders_what_wtforms_select_renders(chosen):
 
 
 def test_the_per_worker_list_of_invited_organisations_is_bounded(app, meeting_id):
-    from meetingapp.registrations import routes
+    from meetingapp.registrations import participants as routes
 
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
@@ -305,7 +305,7 @@ def test_the_per_worker_list_of_invited_organisations_is_bounded(app, meeting_id
             routes._organisation_choices.clear()
             for fake_id in range(-routes.CHOICES_KEPT, 0):  # other meetings, looked at before
                 routes._organisation_choices[fake_id] = ((), [])
-            routes._invited_organisations(meeting)
+            routes.invited_organisations(meeting)
             assert len(routes._organisation_choices) == routes.CHOICES_KEPT
             assert meeting.id in routes._organisation_choices
             assert -routes.CHOICES_KEPT not in routes._organisation_choices  # the oldest went

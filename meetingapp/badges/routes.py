@@ -19,9 +19,10 @@ from ..extensions import db
 from ..formtools import is_row_id
 from ..jobs import start_job
 from ..mail.messages import slugify
-from ..models import CheckinCode, Invitation, Meeting, Organisation
+from ..models import CheckinCode, Meeting
 from ..models.registration import Delegate
 from ..pdf import PdfUnavailable
+from ..registrations.participants import invited_organisations
 from . import bp
 from .codes import CodeKeyChanged, badge_number, reissue_code
 from .forms import ConfirmForm, OrganisationFilterForm, PrintForm
@@ -42,11 +43,7 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 def _organisation_choices(meeting: Meeting) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .join(Invitation, Invitation.organisation_id == Organisation.id)
-        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    return [("", _("Every organisation"))] + [(str(i), name) for i, name in rows]
+    return [("", _("Every organisation")), *invited_organisations(meeting)]
 
 
 @bp.route("/")

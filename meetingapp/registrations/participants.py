@@ -143,3 +143,38 @@ def participants_context(meeting: Meeting, *, published: bool) -> dict:
     groups = list_of_participants(meeting, published=published)
     return {"meeting": meeting, "groups": groups, "published": published,
             "count": participant_count(groups), "generated_at": utcnow()}
+
+
+# Per worker: meeting id -> (fingerprint of its invited organisations, their choices),
+# for the CHOICES_KEPT meetings looked at last.
+CHOICES_KEPT = 32
+_organisation_choices: dict[int, tuple[tuple, list[tuple[str, str]]]] = {}
+
+
+def invited_organisations(meeting: Meeting) -> list[tuple[str, str]]:
+    """(id, name) of the organisations invited to ``meeting``, by name.
+
+    A meeting may invite a thousand organisations: the list is kept per worker and read
+    again only when a one-row fingerprint (invitations' count, largest id and sum of
+    organisation ids, the organisations' latest change) differs.
+    """
+    invited = (select(func.count(Invitation.id), func.max(Invitation.id),
+                      func.sum(Invitation.organisation_id), func.max(Organisation.updated_at))
+               .join(Organisation, Invitation.organisation_id == Organisation.id)
+               .where(Invitation.meeting_id == meeting.id))
+    fingerprint = tuple(db.session.execute(invited).one())
+    cached = _organisation_choices.get(meeting.id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Invitation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
+    choices = [(str(org_id), name) for org_id, name in rows]
+    if len(_organisation_choices) >= CHOICES_KEPT and meeting.id not in _organisation_choices:
+        try:  # the oldest meeting kept goes: a bounded cache
+            _organisation_choices.pop(next(iter(_organisation_choices)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+            pass
+    _organisation_choices[meeting.id] = (fingerprint, choices)
+    return choices

@@ -5,7 +5,7 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
@@ -16,7 +16,7 @@ from ..models import Invitation, Meeting, Organisation
 from ..models.registration import Delegate, NominationLetter
 from . import bp
 from .forms import BulkDecisionForm, FilterForm, RejectForm
-from .participants import registrations_count, registrations_query
+from .participants import invited_organisations, registrations_count, registrations_query
 from .services import RegistrationError, approve, counts_by_status, decide_many, reject
 
 restrict_blueprint(bp, *STAFF_ROLES)
@@ -35,45 +35,12 @@ def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
     return delegate
 
 
-# Per worker: meeting id -> (fingerprint of its invited organisations, their choices),
-# for the CHOICES_KEPT meetings looked at last.
-CHOICES_KEPT = 32
-_organisation_choices: dict[int, tuple[tuple, list[tuple[str, str]]]] = {}
-
-
-def _invited_organisations(meeting: Meeting) -> list[tuple[str, str]]:
-    """(id, name) of the organisations invited to ``meeting``, by name.
-
-    A meeting may invite a thousand organisations: the list is kept per worker and read
-    again only when a one-row fingerprint (invitations' count, largest id and sum of
-    organisation ids, the organisations' latest change) differs.
-    """
-    invited = (select(func.count(Invitation.id), func.max(Invitation.id),
-                      func.sum(Invitation.organisation_id), func.max(Organisation.updated_at))
-               .join(Organisation, Invitation.organisation_id == Organisation.id)
-               .where(Invitation.meeting_id == meeting.id))
-    fingerprint = tuple(db.session.execute(invited).one())
-    cached = _organisation_choices.get(meeting.id)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .join(Invitation, Invitation.organisation_id == Organisation.id)
-        .where(Invitation.meeting_id == meeting.id).order_by(Organisation.name_key)).all()
-    choices = [(str(org_id), name) for org_id, name in rows]
-    if len(_organisation_choices) >= CHOICES_KEPT and meeting.id not in _organisation_choices:
-        try:  # the oldest meeting kept goes: a bounded cache
-            _organisation_choices.pop(next(iter(_organisation_choices)), None)
-        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
-            pass
-    _organisation_choices[meeting.id] = (fingerprint, choices)
-    return choices
 
 
 def filter_form(meeting: Meeting) -> FilterForm:
     """The list's filters, read from the query string; organisations are the invited ones."""
     form = FilterForm(request.args)
-    form.organisation.choices = [("", _("Any organisation")), *_invited_organisations(meeting)]
+    form.organisation.choices = [("", _("Any organisation")), *invited_organisations(meeting)]
     return form
 
 
