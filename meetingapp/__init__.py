@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security(app)
     register_extensions(app)
     register_languages(app)
-    register_blueprints(app)
+    register_features(app)
     register_health(app)
     register_background_work(app)
     register_errorhandlers(app)
@@ -71,31 +71,17 @@ def register_languages(app: Flask) -> None:
     register(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from . import (
-        agenda,
-        audit,
-        auth,
-        badges,
-        checkin,
-        delegates,
-        invitations,
-        mail,
-        meetings,
-        organisations,
-        outcomes,
-        portal,
-        registrations,
-        reports,
-        users,
-    )
+def register_features(app: Flask) -> None:
+    """Each feature's ``register(app)``, lowest first (``layers.FEATURES``): its blueprints,
+    the sections it adds to other features' pages and the signals it listens to."""
+    from importlib import import_module
 
-    for module in (auth, users, organisations, meetings, invitations, registrations, portal,
-                   delegates, agenda, badges, checkin, audit, mail, outcomes, reports):
-        app.register_blueprint(module.bp)
-    from . import calendars
+    from . import hooks
+    from .layers import FEATURES
 
-    calendars.register(app)
+    hooks.register(app)
+    for name in FEATURES:
+        import_module(f"{__name__}.{name}").register(app)
 
 
 def register_request_log(app: Flask) -> None:
@@ -117,10 +103,8 @@ def register_health(app: Flask) -> None:
 
 
 def register_background_work(app: Flask) -> None:
-    from .jobs import bp
-    from .tasks import init_celery
+    from .background import init_celery
 
-    app.register_blueprint(bp)
     init_celery(app)
 
 

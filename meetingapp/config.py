@@ -107,7 +107,7 @@ class DefaultConfig:
     # Level of the application's log lines on stdout (meetingapp/request_log.py).
     LOG_LEVEL = "INFO"
 
-    # Background work (meetingapp/tasks.py). With a broker URL (redis://host:6379/1),
+    # Background work (meetingapp/background.py). With a broker URL (redis://host:6379/1),
     # mail delivery and background jobs run on Celery workers; without one, in-process.
     CELERY_BROKER_URL = None
     CELERY_QUEUE = "meetingapp"  # the queue the tasks are sent to and workers read

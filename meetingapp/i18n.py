@@ -12,7 +12,6 @@ them (the install step does), ``make i18n-extract`` / ``i18n-update`` refresh th
 """
 
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import force_locale, get_locale
@@ -20,6 +19,7 @@ from werkzeug.datastructures import LanguageAccept
 
 from .extensions import babel
 from .models.registration import LANGUAGES
+from .text import is_local_path
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "current_language", "in_language", "is_rtl"]
 
@@ -74,12 +74,7 @@ def in_language(language: str | None):
 
 def _safe_target(target: str | None) -> str:
     """Only a path on this site: never another host, whatever the form says."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("auth.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return url_for("auth.index")
-    return target
+    return target if is_local_path(target) else url_for("auth.index")
 
 
 @bp.route("/language", methods=["POST"])

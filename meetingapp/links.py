@@ -6,6 +6,7 @@ unknown token, 410 for one that no longer works), never a traceback.
 """
 
 from collections.abc import Callable
+from functools import wraps
 
 from flask import Blueprint, Response, current_app
 from flask_babel import lazy_gettext as _l
@@ -47,3 +48,20 @@ def open_link(find: Callable, token: str):
         return None, render_error(404, UNKNOWN_LINK_MESSAGE)
     except LinkGone as gone:
         return None, render_error(410, str(gone))
+
+
+def opens_link(find: Callable, as_: str) -> Callable:
+    """Decorator for the views of a personal link: the view gets what ``find(token)`` returns
+    as ``as_`` (with ``token``), or the link's error page answers instead."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(token: str, **kwargs):
+            row, error = open_link(find, token)
+            if error is not None:
+                return error
+            return view(token=token, **{as_: row}, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,6 +1,7 @@
 """Text helpers: folding for search and uniqueness, safe CSV cells."""
 
 import unicodedata
+from urllib.parse import urlsplit
 
 TATWEEL = "\u0640"
 
@@ -28,3 +29,12 @@ def spreadsheet_safe(value) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def is_local_path(target: str | None) -> bool:
+    """Whether ``target`` (a "next" or "back" address from a form or URL) is a path on this
+    site: never another host (``//evil``, ``/\\evil``, ``https://...``), whatever it says."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc)

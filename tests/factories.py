@@ -6,6 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
+from meetingapp import hooks
 from meetingapp.extensions import db
 from meetingapp.models import CheckIn, Contact, Meeting, Organisation, User
 from meetingapp.models.invitation import Invitation
@@ -131,9 +132,16 @@ class DelegateFactory(BaseFactory):
 
 
 class ApprovedDelegateFactory(DelegateFactory):
-    """An approved delegate; approval issues their check-in code (meetingapp.badges.codes)."""
+    """An approved delegate, announced as the app announces an approval
+    (``hooks.delegate_approved``: the badges feature issues the check-in code)."""
 
     status = "approved"
+
+    @factory.post_generation
+    def announce_approval(obj, create, extracted, **kwargs):
+        if create:
+            hooks.delegate_approved.send(obj)
+            db.session.commit()
 
 
 class CheckInFactory(BaseFactory):

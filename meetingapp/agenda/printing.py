@@ -3,6 +3,7 @@
 from flask import Response, render_template
 
 from ..errors import render_error
+from ..exports import PDF, download
 from ..models import utcnow
 from ..pdf import PdfUnavailable, html_to_pdf
 from .programme import Programme
@@ -18,6 +19,4 @@ def programme_pdf_response(programme: Programme) -> Response:
         return render_error(500, str(error))
     label = f"version-{programme.number}" if programme.number else "draft"
     filename = f"programme-meeting-{programme.meeting.id}-{label}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "X-Content-Type-Options": "nosniff"})
+    return download(pdf, PDF, filename)

@@ -6,10 +6,10 @@ from flask_babel import ngettext
 
 from ..extensions import db
 from ..formtools import ConfirmForm
-from ..models import Proposal, Topic
+from ..loading import loads
+from ..models import Meeting, Proposal, Topic
 from ..models.agenda import PROPOSAL_STATUS_LABELS
 from ..timezones import utc_to_wall_clock
-from . import bp
 from .errors import AgendaError
 from .forms import AcceptForm, DeadlineForm, DeclineForm, TopicForm
 from .proposals import (
@@ -20,14 +20,14 @@ from .proposals import (
     set_proposals_deadline,
 )
 from .queries import load_agenda
-from .routes import meeting_or_404
+from .routes import bp
 from .topics import add_topic, all_topics, ensure_default_topics, rename_topic, set_topic_active
 
 
 @bp.route("/proposals/", methods=["GET", "POST"])
-def proposals(meeting_id: int):
+@loads(meeting=Meeting)
+def proposals(meeting: Meeting):
     """Every proposal and request for the floor, pending first; the deadline form."""
-    meeting = meeting_or_404(meeting_id)
     deadline = proposals_deadline(meeting)
     form = DeadlineForm(data={"proposals_close_at": utc_to_wall_clock(deadline, meeting.timezone)}
                         if request.method == "GET" else None)
@@ -69,9 +69,9 @@ def _accept_form(meeting, proposal, agenda) -> AcceptForm:
 
 
 @bp.route("/proposals/<int:proposal_id>", methods=["GET"])
-def proposal(meeting_id: int, proposal_id: int):
+@loads(meeting=Meeting)
+def proposal(proposal_id: int, meeting: Meeting):
     """One proposal, with the forms to accept or decline it."""
-    meeting = meeting_or_404(meeting_id)
     found = _proposal(meeting, proposal_id)
     return _proposal_page(meeting, found, _accept_form(meeting, found, load_agenda(meeting)),
                           DeclineForm())
@@ -83,9 +83,9 @@ def _proposal_page(meeting, found, accept_form, decline_form, status=200):
 
 
 @bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
-def accept(meeting_id: int, proposal_id: int):
+@loads(meeting=Meeting)
+def accept(proposal_id: int, meeting: Meeting):
     """Accept a proposal into a new or an existing item."""
-    meeting = meeting_or_404(meeting_id)
     found = _proposal(meeting, proposal_id)
     form = _accept_form(meeting, found, load_agenda(meeting))
     if form.validate_on_submit():
@@ -110,9 +110,9 @@ def accept(meeting_id: int, proposal_id: int):
 
 
 @bp.route("/proposals/<int:proposal_id>/decline", methods=["POST"])
-def decline(meeting_id: int, proposal_id: int):
+@loads(meeting=Meeting)
+def decline(proposal_id: int, meeting: Meeting):
     """Decline a proposal with a reason."""
-    meeting = meeting_or_404(meeting_id)
     found = _proposal(meeting, proposal_id)
     form = DeclineForm()
     if form.validate_on_submit():
@@ -129,9 +129,9 @@ def decline(meeting_id: int, proposal_id: int):
 
 
 @bp.route("/topics/", methods=["GET", "POST"])
-def topics(meeting_id: int):
+@loads(meeting=Meeting)
+def topics(meeting: Meeting):
     """The list of topic tags (shared by every meeting)."""
-    meeting = meeting_or_404(meeting_id)
     form = TopicForm()
     if form.validate_on_submit():
         try:
@@ -147,9 +147,9 @@ def topics(meeting_id: int):
 
 
 @bp.route("/topics/<int:topic_id>", methods=["POST"])
-def topic(meeting_id: int, topic_id: int):
+@loads(meeting=Meeting)
+def topic(topic_id: int, meeting: Meeting):
     """Rename, retire or restore a topic."""
-    meeting = meeting_or_404(meeting_id)
     found = db.get_or_404(Topic, topic_id)
     action = request.form.get("action", "")
     try:
@@ -170,9 +170,9 @@ def topic(meeting_id: int, topic_id: int):
 
 
 @bp.route("/topics/defaults", methods=["POST"])
-def default_topics(meeting_id: int):
+@loads(meeting=Meeting)
+def default_topics(meeting: Meeting):
     """Add the areas of resolution 1373 that are missing from the list."""
-    meeting = meeting_or_404(meeting_id)
     if ConfirmForm().validate_on_submit():
         added = ensure_default_topics()
         db.session.commit()

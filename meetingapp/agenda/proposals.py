@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..models.agenda import PROPOSAL_STATUS_LABELS
 from ..models.registration import ACTIVE_STATUSES
+from ..portal.services import actor_label
 from ..timezones import NonExistentLocalTime, format_local, local_to_utc
 from .errors import AgendaError, flush
 from .services import ItemDetails, create_item
@@ -150,7 +151,6 @@ def submit_speak_request(invitation: Invitation, *, item_id, summary: str = "",
 
 
 def _actor(invitation: Invitation) -> str:
-    from ..portal.services import actor_label  # here: the portal package imports this module
 
     return actor_label(invitation)
 

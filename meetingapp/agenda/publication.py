@@ -1,13 +1,12 @@
 """Publishing the agenda: numbered versions, the changes since the last one, and the notice
 e-mailed to approved delegates.
 
-Other features hook into the notice with ``add_change_notice_hook`` (the
-calendar feature attaches updated invitations to each message).
+Publication is sent as ``hooks.agenda_published`` with the notices queued, so that other
+features can add to each message (the calendar feature attaches updated invitations).
 """
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import hooks
 from ..audit.services import record
 from ..extensions import db
 from ..i18n import in_language
@@ -54,15 +54,6 @@ class ChangeNotice:
     changes: list[dict]
     # Items whose calendar entry changed (new, retimed, new room, cancelled ...).
     changed_item_ids: set[int] = field(default_factory=set)
-
-
-CHANGE_NOTICE_HOOKS: list[Callable[[ChangeNotice], None]] = []
-
-
-def add_change_notice_hook(hook: Callable[[ChangeNotice], None]) -> None:
-    """Call ``hook(notice)`` for each change notice queued on publication (same transaction)."""
-    if hook not in CHANGE_NOTICE_HOOKS:
-        CHANGE_NOTICE_HOOKS.append(hook)
 
 
 def _span(entry: dict, zone: str) -> str:
@@ -282,7 +273,7 @@ def calendar_item_ids(changes: list[dict]) -> set[int]:
 
 
 def notify_delegates(meeting: Meeting, version: AgendaVersion) -> list[OutboxMessage]:
-    """Queue the notice of a published version to every approved delegate; run the hooks."""
+    """Queue the notice of a published version to every approved delegate; send the signal."""
     delegates = db.session.scalars(select(Delegate).where(
         Delegate.meeting_id == meeting.id, Delegate.status == "approved")
         .order_by(Delegate.id)).all()
@@ -291,7 +282,7 @@ def notify_delegates(meeting: Meeting, version: AgendaVersion) -> list[OutboxMes
     first = version.number == 1
     changed_ids = calendar_item_ids(version.changes) if not first else {
         i.id for i in programme.items}
-    messages = []
+    messages, notices = [], []
     for delegate in delegates:
         # Subject, body and what hooks add, in the delegate's preferred language.
         with in_language(delegate.language):
@@ -304,11 +295,12 @@ def notify_delegates(meeting: Meeting, version: AgendaVersion) -> list[OutboxMes
                          "changes": version.changes, "first": first, "programme": programme,
                          "change_text": change_text},
                 meeting=meeting, category="agenda_changes", related=delegate)
-            notice = ChangeNotice(version=version, delegate=delegate, message=message,
-                                  changes=version.changes, changed_item_ids=set(changed_ids))
-            for hook in CHANGE_NOTICE_HOOKS:
-                hook(notice)
+            notices.append(ChangeNotice(version=version, delegate=delegate, message=message,
+                                        changes=version.changes,
+                                        changed_item_ids=set(changed_ids)))
         messages.append(message)
+    # What features add to each notice (calendar updates) is in the delegate's language too.
+    hooks.agenda_published.send(version, notices=notices)
     return messages
 
 

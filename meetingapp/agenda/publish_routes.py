@@ -5,21 +5,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..loading import loads
 from ..models import AgendaVersion, Meeting
-from . import bp
 from .errors import AgendaError
 from .forms import PublishForm
 from .printing import programme_pdf_response
 from .programme import Programme, draft_programme, programme_from_snapshot
 from .publication import change_text, preview_publication, publish_agenda, published_programme
 from .queries import load_agenda, versions_of
-from .routes import meeting_or_404
+from .routes import bp
 
 
 @bp.route("/publish", methods=["GET", "POST"])
-def publish(meeting_id: int):
+@loads(meeting=Meeting)
+def publish(meeting: Meeting):
     """Show what changed since the last version; publish on confirmation."""
-    meeting = meeting_or_404(meeting_id)
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -39,17 +39,17 @@ def publish(meeting_id: int):
 
 
 @bp.route("/versions/")
-def versions(meeting_id: int):
+@loads(meeting=Meeting)
+def versions(meeting: Meeting):
     """Every published version with its changes: the changelog."""
-    meeting = meeting_or_404(meeting_id)
     return render_template("agenda/versions.html", meeting=meeting,
                            versions=versions_of(meeting), change_text=change_text)
 
 
 @bp.route("/versions/<int:number>")
-def version(meeting_id: int, number: int):
+@loads(meeting=Meeting)
+def version(number: int, meeting: Meeting):
     """One published version: its changes and the programme as it was published."""
-    meeting = meeting_or_404(meeting_id)
     found = db.session.scalar(select(AgendaVersion).where(
         AgendaVersion.meeting_id == meeting.id, AgendaVersion.number == number))
     if found is None:
@@ -70,9 +70,9 @@ def _programme_for_print(meeting: Meeting) -> Programme:
 
 
 @bp.route("/print")
-def print_view(meeting_id: int):
+@loads(meeting=Meeting)
+def print_view(meeting: Meeting):
     """The printable programme (the draft, or ``?version=published``)."""
-    meeting = meeting_or_404(meeting_id)
     programme = _programme_for_print(meeting)
     return render_template("agenda/print.html", meeting=meeting, programme=programme,
                            pdf_url=url_for("agenda.print_pdf", meeting_id=meeting.id,
@@ -81,7 +81,7 @@ def print_view(meeting_id: int):
 
 
 @bp.route("/print.pdf")
-def print_pdf(meeting_id: int):
+@loads(meeting=Meeting)
+def print_pdf(meeting: Meeting):
     """The printable programme as a PDF document."""
-    meeting = meeting_or_404(meeting_id)
     return programme_pdf_response(_programme_for_print(meeting))

@@ -1,15 +1,15 @@
 """The agenda editor: sessions, items and breaks; reorder and move. Staff only."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm, is_row_id
+from ..loading import loads
 from ..models import AgendaItem, AgendaSession, Meeting
 from ..timezones import utc_to_wall_clock
-from . import bp
 from .errors import AgendaError
 from .forms import ItemForm, MoveForm, SessionForm
 from .programme import build_snapshot
@@ -29,19 +29,9 @@ from .services import (
 )
 from .warnings import agenda_warnings, warnings_about, warnings_by_item
 
+bp = Blueprint("agenda", __name__, url_prefix="/meetings/<int:meeting_id>/agenda")
+
 restrict_blueprint(bp, *STAFF_ROLES)
-
-
-def meeting_or_404(meeting_id: int) -> Meeting:
-    """The meeting of the URL."""
-    return db.get_or_404(Meeting, meeting_id)
-
-
-def _owned(model, meeting: Meeting, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None or obj.meeting_id != meeting.id:
-        abort(404)
-    return obj
 
 
 def _back(meeting: Meeting, anchor: str | None = None):
@@ -55,9 +45,9 @@ def _flash_warnings(meeting: Meeting, ids) -> None:
 
 
 @bp.route("/")
-def index(meeting_id: int):
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     """The draft agenda with its warnings, and what changed since the last publication."""
-    meeting = meeting_or_404(meeting_id)
     agenda = load_agenda(meeting)
     warnings = agenda_warnings(agenda)
     version = latest_version(meeting)
@@ -98,9 +88,9 @@ def _wall_clock(obj, meeting: Meeting) -> dict:
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
-def new_session(meeting_id: int):
+@loads(meeting=Meeting)
+def new_session(meeting: Meeting):
     """Add a session."""
-    meeting = meeting_or_404(meeting_id)
     form = SessionForm()
     if form.validate_on_submit():
         try:
@@ -115,10 +105,9 @@ def new_session(meeting_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-def edit_session(meeting_id: int, session_id: int):
+@loads(meeting=Meeting, session=AgendaSession)
+def edit_session(meeting: Meeting, session: AgendaSession):
     """Change a session; its items move along with a new start."""
-    meeting = meeting_or_404(meeting_id)
-    session = _owned(AgendaSession, meeting, session_id)
     data = None
     if request.method == "GET":
         data = {"title": session.title, "description": session.description,
@@ -140,10 +129,9 @@ def edit_session(meeting_id: int, session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
-def delete_session_view(meeting_id: int, session_id: int):
+@loads(meeting=Meeting, session=AgendaSession)
+def delete_session_view(meeting: Meeting, session: AgendaSession):
     """Ask, then delete (or cancel, if published) an empty session."""
-    meeting = meeting_or_404(meeting_id)
-    session = _owned(AgendaSession, meeting, session_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -163,9 +151,9 @@ def delete_session_view(meeting_id: int, session_id: int):
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
-def new_item(meeting_id: int):
+@loads(meeting=Meeting)
+def new_item(meeting: Meeting):
     """Add an item or break, perhaps shifting the later ones."""
-    meeting = meeting_or_404(meeting_id)
     form = ItemForm(data={"session_id": request.args.get("session", type=int),
                           "kind": request.args.get("kind", "item")}
                     if request.method == "GET" else None)
@@ -187,10 +175,9 @@ def new_item(meeting_id: int):
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
-def edit_item(meeting_id: int, item_id: int):
+@loads(meeting=Meeting, item=AgendaItem)
+def edit_item(meeting: Meeting, item: AgendaItem):
     """Change an item, perhaps shifting the later ones."""
-    meeting = meeting_or_404(meeting_id)
-    item = _owned(AgendaItem, meeting, item_id)
     data = None
     if request.method == "GET":
         data = {"title": item.title, "kind": item.kind, "session_id": item.session_id,
@@ -220,10 +207,9 @@ def edit_item(meeting_id: int, item_id: int):
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
-def delete_item_view(meeting_id: int, item_id: int):
+@loads(meeting=Meeting, item=AgendaItem)
+def delete_item_view(meeting: Meeting, item: AgendaItem):
     """Ask, then delete a draft item or cancel a published one."""
-    meeting = meeting_or_404(meeting_id)
-    item = _owned(AgendaItem, meeting, item_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -245,10 +231,9 @@ def delete_item_view(meeting_id: int, item_id: int):
 
 
 @bp.route("/items/<int:item_id>/restore", methods=["POST"])
-def restore_item_view(meeting_id: int, item_id: int):
+@loads(meeting=Meeting, item=AgendaItem)
+def restore_item_view(meeting: Meeting, item: AgendaItem):
     """Put a cancelled item back on the agenda."""
-    meeting = meeting_or_404(meeting_id)
-    item = _owned(AgendaItem, meeting, item_id)
     if ConfirmForm().validate_on_submit():
         try:
             restore_item(item)
@@ -261,10 +246,9 @@ def restore_item_view(meeting_id: int, item_id: int):
 
 
 @bp.route("/items/<int:item_id>/<any(up, down):direction>", methods=["POST"])
-def move_step(meeting_id: int, item_id: int, direction: str):
+@loads(meeting=Meeting, item=AgendaItem)
+def move_step(direction: str, meeting: Meeting, item: AgendaItem):
     """The buttons that work without JavaScript: swap with the neighbour."""
-    meeting = meeting_or_404(meeting_id)
-    item = _owned(AgendaItem, meeting, item_id)
     if ConfirmForm().validate_on_submit():
         try:
             move_item_step(item, direction)
@@ -280,10 +264,9 @@ def move_step(meeting_id: int, item_id: int, direction: str):
 
 
 @bp.route("/sessions/<int:session_id>/order", methods=["POST"])
-def reorder(meeting_id: int, session_id: int):
+@loads(meeting=Meeting, session=AgendaSession)
+def reorder(meeting: Meeting, session: AgendaSession):
     """Drag and drop (static/js/agenda.js) posts the new order as ``order=3,1,2``."""
-    meeting = meeting_or_404(meeting_id)
-    session = _owned(AgendaSession, meeting, session_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     raw = request.form.get("order", "")
     ids = [int(part) for part in raw.split(",") if is_row_id(part.strip())]
@@ -304,10 +287,9 @@ def reorder(meeting_id: int, session_id: int):
 
 
 @bp.route("/items/<int:item_id>/move", methods=["POST"])
-def move(meeting_id: int, item_id: int):
+@loads(meeting=Meeting, item=AgendaItem)
+def move(meeting: Meeting, item: AgendaItem):
     """Move an item to another session (or out of sessions)."""
-    meeting = meeting_or_404(meeting_id)
-    item = _owned(AgendaItem, meeting, item_id)
     form = MoveForm(prefix=f"move-{item.id}")
     if form.validate_on_submit():
         try:

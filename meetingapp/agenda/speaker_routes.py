@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..formtools import ConfirmForm
-from ..models import AgendaItem, Speaker
+from ..loading import loads
+from ..models import AgendaItem, Meeting, Speaker
 from ..models.registration import REGISTRATION_STATUS_LABELS
-from . import bp
 from .errors import AgendaError
 from .forms import SpeakerForm
 from .queries import load_agenda
-from .routes import meeting_or_404
+from .routes import bp
 from .speakers import add_speaker, move_speaker, parse_choice, remove_speaker, speaker_choices
 from .warnings import warnings_about
 
@@ -53,9 +53,9 @@ def _back(meeting, item):
 
 
 @bp.route("/items/<int:item_id>/speakers", methods=["GET", "POST"])
-def speakers(meeting_id: int, item_id: int):
+@loads(meeting=Meeting)
+def speakers(item_id: int, meeting: Meeting):
     """The item's chair and speakers in order, and the form to add one."""
-    meeting = meeting_or_404(meeting_id)
     item = _item(meeting, item_id)
     form = SpeakerForm()
     if form.validate_on_submit():
@@ -74,9 +74,9 @@ def speakers(meeting_id: int, item_id: int):
 
 @bp.route("/items/<int:item_id>/speakers/<int:speaker_id>/<any(up, down):direction>",
           methods=["POST"])
-def move_speaker_view(meeting_id: int, item_id: int, speaker_id: int, direction: str):
+@loads(meeting=Meeting)
+def move_speaker_view(item_id: int, speaker_id: int, direction: str, meeting: Meeting):
     """Move a speaker up or down the list."""
-    meeting = meeting_or_404(meeting_id)
     item = _item(meeting, item_id)
     speaker = _speaker(item, speaker_id)
     if ConfirmForm().validate_on_submit():
@@ -90,9 +90,9 @@ def move_speaker_view(meeting_id: int, item_id: int, speaker_id: int, direction:
 
 
 @bp.route("/items/<int:item_id>/speakers/<int:speaker_id>/remove", methods=["POST"])
-def remove_speaker_view(meeting_id: int, item_id: int, speaker_id: int):
+@loads(meeting=Meeting)
+def remove_speaker_view(item_id: int, speaker_id: int, meeting: Meeting):
     """Take a speaker off the item."""
-    meeting = meeting_or_404(meeting_id)
     item = _item(meeting, item_id)
     speaker = _speaker(item, speaker_id)
     if ConfirmForm().validate_on_submit():

@@ -1,7 +1,10 @@
-"""The audit log: recording and browsing management actions."""
+"""The audit log: recording (``services.record``) and browsing management actions."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
+from .routes import bp
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+
+def register(app: Flask) -> None:
+    """The audit log's pages."""
+    app.register_blueprint(bp)

@@ -1,11 +1,11 @@
-from flask import current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..models import AuditEntry, Meeting, User
-from . import bp
 
+bp = Blueprint("audit", __name__, url_prefix="/audit")
 restrict_blueprint(bp, *STAFF_ROLES)
 
 

@@ -1,7 +1,10 @@
-"""Staff sign-in and the role checks every other blueprint uses."""
+"""Staff sign-in and sign-out (the role checks every blueprint uses are in ``access``)."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("auth", __name__)
+from .routes import bp
 
-from . import routes  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """The sign-in pages."""
+    app.register_blueprint(bp)

@@ -1,25 +1,22 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
-from . import bp
+from ..text import is_local_path
 from .forms import LoginForm
 from .services import LoginRefused, authenticate
+
+bp = Blueprint("auth", __name__)
 
 
 def _account_key() -> str:
     return "login-account:" + request.form.get("email", "").strip().lower()
 
 
-def _is_safe_next(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//") \
-        and "\\" not in target
-
-
 def home_for(user) -> str:
     if user.role == "checkin":
-        return url_for("auth.checkin_home")
+        return url_for("checkin.home")
     return url_for("meetings.index")
 
 
@@ -44,7 +41,7 @@ def login():
         login_user(user, remember=form.remember.data)
         db.session.commit()
         target = request.args.get("next")
-        return redirect(target if _is_safe_next(target) else home_for(user))
+        return redirect(target if is_local_path(target) else home_for(user))
     return render_template("auth/login.html", form=form)
 
 
@@ -60,12 +57,3 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/desk")
-@login_required
-def checkin_home():
-    """Landing page of check-in operators: the meetings with a check-in desk."""
-    from ..checkin.routes import meetings_page
-
-    return meetings_page()

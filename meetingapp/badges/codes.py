@@ -19,12 +19,10 @@ Re-issuing draws a new seed: the old code's hash is gone, the old badge is
 import hashlib
 import hmac
 import secrets
-from itertools import chain
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -90,6 +88,11 @@ def code_row(delegate: Delegate) -> CheckinCode | None:
     if delegate.id is None:
         return None
     return db.session.scalar(select(CheckinCode).where(CheckinCode.delegate_id == delegate.id))
+
+
+def issue_code_on_approval(delegate: Delegate) -> None:
+    """``hooks.delegate_approved``: every approved delegate has a check-in code."""
+    ensure_code(delegate)
 
 
 def ensure_code(delegate: Delegate, user=None) -> CheckinCode:
@@ -158,26 +161,3 @@ def badge_number(delegate: Delegate, row: CheckinCode | None) -> str:
     if row is not None and row.generation > 1:
         number += f"-{row.generation}"
     return number
-
-
-@event.listens_for(FlaskSession, "before_flush")
-def _issue_codes_on_approval(session, flush_context, instances) -> None:
-    """Every approved delegate has a check-in code, whichever code path approved them."""
-    if not has_app_context():
-        return
-    approved = [obj for obj in chain(session.new, session.dirty)
-                if isinstance(obj, Delegate) and obj.status == "approved"
-                and (obj.id is None or inspect(obj).attrs.status.history.has_changes())]
-    if not approved:
-        return
-    pending = {id(c.delegate) for c in session.new if isinstance(c, CheckinCode)}
-    ids = [d.id for d in approved if d.id is not None]
-    with session.no_autoflush:
-        existing = set(session.scalars(select(CheckinCode.delegate_id).where(
-            CheckinCode.delegate_id.in_(ids)))) if ids else set()
-    for delegate in approved:
-        if id(delegate) in pending or delegate.id in existing:
-            continue
-        seed, code_hash = new_seed()
-        session.add(CheckinCode(delegate=delegate, seed=seed, code_hash=code_hash,
-                                generation=1, issued_at=utcnow()))

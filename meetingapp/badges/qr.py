@@ -44,7 +44,7 @@ def _data_positions(modules: list[list], version: int) -> list[tuple[int, int]]:
 class _QRCode(qrcode.QRCode):
     """qrcode's QRCode with ``map_data`` done from cached positions and masks.
 
-    The same modules as qrcode's own (tests/test_badges.py compares them): the
+    The same modules as qrcode's own (tests/badges/test_badges.py compares them): the
     choice of the mask pattern maps the data eight times, which was most of the
     time of an approval e-mail's QR code.
     """

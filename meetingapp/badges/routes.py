@@ -1,6 +1,7 @@
 """Staff views: the badges of a meeting, printing them, re-issuing a check-in code."""
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -14,16 +15,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import PDF, download
 from ..extensions import db
 from ..formtools import is_row_id
 from ..jobs import start_job
+from ..loading import loads
 from ..mail.messages import slugify
 from ..models import CheckinCode, Meeting
 from ..models.registration import Delegate
 from ..pdf import PdfUnavailable
 from ..registrations.participants import invited_organisations
-from . import bp
 from .codes import CodeKeyChanged, badge_number, reissue_code
 from .forms import ConfirmForm, OrganisationFilterForm, PrintForm
 from .services import (
@@ -35,11 +37,9 @@ from .services import (
     select_delegates,
 )
 
+bp = Blueprint("badges", __name__, url_prefix="/meetings/<int:meeting_id>/badges")
+
 restrict_blueprint(bp, *STAFF_ROLES)
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    return db.get_or_404(Meeting, meeting_id)
 
 
 def _organisation_choices(meeting: Meeting) -> list[tuple[str, str]]:
@@ -47,9 +47,9 @@ def _organisation_choices(meeting: Meeting) -> list[tuple[str, str]]:
 
 
 @bp.route("/")
-def index(meeting_id: int):
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     """The approved delegates with their badge numbers; print some, all, or one."""
-    meeting = _meeting(meeting_id)
     filters = OrganisationFilterForm(request.args)
     filters.organisation.choices = _organisation_choices(meeting)
     chosen = filters.organisation.data or ""
@@ -70,15 +70,13 @@ def _back(meeting: Meeting, organisation_id=None):
 
 
 def _download(pdf: bytes, filename: str) -> Response:
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return download(pdf, PDF, filename)
 
 
 @bp.route("/print", methods=["POST"])
-def print_pdf(meeting_id: int):
+@loads(meeting=Meeting)
+def print_pdf(meeting: Meeting):
     """The PDF of the ticked badges or of every approved one; a large batch as a background job."""
-    meeting = _meeting(meeting_id)
     form = PrintForm()
     organisation_id = form.organisation_id.data
     if not form.validate_on_submit():
@@ -119,10 +117,9 @@ def print_pdf(meeting_id: int):
 
 
 @bp.route("/<int:delegate_id>/reissue", methods=["GET", "POST"])
-def reissue(meeting_id: int, delegate_id: int):
+@loads(meeting=Meeting, delegate=Delegate)
+def reissue(meeting: Meeting, delegate: Delegate):
     """Ask first (GET), then draw a new check-in code (POST): the old badge stops working."""
-    meeting = _meeting(meeting_id)
-    delegate = db.get_or_404(Delegate, delegate_id)
     if delegate.meeting_id != meeting.id:
         abort(404)
     if delegate.status != "approved":

@@ -2,40 +2,38 @@
 
 Three blueprints: ``calendars`` (staff, /meetings/...), ``delegate_calendars``
 (the delegate's link, /d/<token>/calendar...) and ``calendar_feeds`` (the
-subscription feed, /feed/<token>.ics, opened by its own token).
+subscription feed, /feed/<token>.ics, opened by its own token). Listens to
+``hooks.meeting_changed`` and ``hooks.agenda_published`` (updates and cancellations by
+e-mail) and adds the invitation to the e-mails about a registration.
 """
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("calendars", __name__, url_prefix="/meetings")
-delegate_bp = Blueprint("delegate_calendars", __name__, url_prefix="/d")
-feed_bp = Blueprint("calendar_feeds", __name__, url_prefix="/feed")
-
-
-def register(app: Flask) -> None:
-    """Register the three blueprints on ``app``."""
-    for blueprint in (bp, delegate_bp, feed_bp):
-        app.register_blueprint(blueprint)
+from .. import hooks
+from .delegate_routes import delegate_bp, feed_bp
+from .invites import email_attachments, on_agenda_published, on_meeting_changed
+from .routes import bp
+from .services import agenda_items, feed_of
 
 
-def _meeting_section(meeting):
-    from .services import agenda_items
-
+def _meeting_section(meeting) -> dict:
     items, _published_at = agenda_items(meeting)
     return {"items": items}
 
 
-def _delegate_section(delegate):
-    from .services import feed_of
-
+def _delegate_section(delegate) -> dict:
     feed = feed_of(delegate=delegate)
     return {"feed_active": bool(feed and feed.active)}
 
 
-from ..delegates import add_page_section  # noqa: E402
-from ..meetings import add_detail_section  # noqa: E402
-
-add_detail_section("calendars/_meeting_section.html", _meeting_section)
-add_page_section("calendars/_delegate_section.html", _delegate_section)
-
-from . import delegate_routes, invites, routes  # noqa: E402,F401
+def register(app: Flask) -> None:
+    """The three blueprints, the "Add to calendar" sections, the signal handlers."""
+    for blueprint in (bp, delegate_bp, feed_bp):
+        app.register_blueprint(blueprint)
+    hooks.add_section(app, hooks.MEETING_PAGE, "calendars/_meeting_section.html",
+                      position=hooks.Position.CALENDARS, context=_meeting_section)
+    hooks.add_section(app, hooks.DELEGATE_PAGE, "calendars/_delegate_section.html",
+                      position=hooks.Position.CALENDARS, context=_delegate_section)
+    hooks.meeting_changed.connect(on_meeting_changed, weak=False)
+    hooks.agenda_published.connect(on_agenda_published, weak=False)
+    hooks.delegate_email_attachments.connect(email_attachments, weak=False)

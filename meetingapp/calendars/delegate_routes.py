@@ -1,13 +1,13 @@
 """The delegate's calendars (through their personal link) and the public subscription feed."""
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from ..delegates.services import find_delegate
+from ..delegates.routes import opens_delegate
 from ..errors import render_error
 from ..extensions import db
-from ..links import open_link, protect_link_blueprint
-from . import delegate_bp, feed_bp
+from ..links import protect_link_blueprint
+from ..models import Delegate
 from .responses import send_calendar
 from .routes import _feed_links
 from .services import (
@@ -21,30 +21,24 @@ from .services import (
     revoke_feed,
 )
 
+delegate_bp = Blueprint("delegate_calendars", __name__, url_prefix="/d")
+feed_bp = Blueprint("calendar_feeds", __name__, url_prefix="/feed")
+
 for _bp in (delegate_bp, feed_bp):
     protect_link_blueprint(_bp)
 
 
-def _open(token: str):
-    """The delegate for ``token``, or an error response for a bad link."""
-    return open_link(find_delegate, token)
-
-
 @delegate_bp.route("/<token>/calendar.ics")
-def personal_ics(token: str):
+@opens_delegate
+def personal_ics(token: str, delegate: Delegate):
     """The delegate's calendar: the meeting and the items where they or theirs speak."""
-    delegate, error = _open(token)
-    if error:
-        return error
     return send_calendar(delegate_calendar(delegate))
 
 
 @delegate_bp.route("/<token>/calendar/agenda.ics")
-def agenda_ics(token: str):
+@opens_delegate
+def agenda_ics(token: str, delegate: Delegate):
     """The meeting and every published item."""
-    delegate, error = _open(token)
-    if error:
-        return error
     meeting = delegate.meeting
     items, published_at = agenda_items(meeting)
     return send_calendar(calendar_file([(meeting, items, published_at)],
@@ -53,11 +47,9 @@ def agenda_ics(token: str):
 
 
 @delegate_bp.route("/<token>/calendar/items/<int:item_id>.ics")
-def item_ics(token: str, item_id: int):
+@opens_delegate
+def item_ics(token: str, delegate: Delegate, item_id: int):
     """One published item of the delegate's meeting."""
-    delegate, error = _open(token)
-    if error:
-        return error
     meeting = delegate.meeting
     items, published_at = agenda_items(meeting)
     items = [i for i in items if i.id == item_id]
@@ -70,11 +62,9 @@ def item_ics(token: str, item_id: int):
 
 
 @delegate_bp.route("/<token>/calendar/feed", methods=["POST"])
-def feed_link(token: str):
+@opens_delegate
+def feed_link(token: str, delegate: Delegate):
     """Issue (or re-issue) the delegate's subscription link, or revoke it."""
-    delegate, error = _open(token)
-    if error:
-        return error
     actor = f"delegate {delegate.email}"
     new = None
     if request.form.get("action") == "revoke":

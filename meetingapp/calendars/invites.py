@@ -6,11 +6,10 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..agenda.publication import ChangeNotice, add_change_notice_hook
+from ..agenda.publication import ChangeNotice
 from ..extensions import db
 from ..i18n import in_language
 from ..mail.services import last_message_for, queue_message
-from ..meetings.services import add_calendar_change_hook
 from ..models import Delegate, Meeting, OutboxAttachment, utcnow
 from .services import agenda_items, calendar_file, delegate_calendar, public_link
 
@@ -141,5 +140,22 @@ def on_meeting_change(meeting: Meeting, changes: dict) -> None:
                                        else invitation(delegate)])
 
 
-add_change_notice_hook(on_change_notice)
-add_calendar_change_hook(on_meeting_change)
+
+
+def on_agenda_published(version, notices: list[ChangeNotice]) -> None:
+    """``hooks.agenda_published``: each delegate's calendar changes, in their language."""
+    for notice in notices:
+        with in_language(notice.delegate.language):
+            on_change_notice(notice)
+
+
+def on_meeting_changed(meeting: Meeting, changes: dict) -> None:
+    """``hooks.meeting_changed``: see ``on_meeting_change``."""
+    on_meeting_change(meeting, changes)
+
+
+def email_attachments(delegate: Delegate, kind: str) -> list[tuple[str, str, bytes]]:
+    """``hooks.delegate_email_attachments``: the invitation on approval, else its cancellation."""
+    if kind == "approved":
+        return approval_attachments(delegate)
+    return withdrawal_attachments(delegate)

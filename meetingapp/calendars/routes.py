@@ -1,30 +1,32 @@
 """Staff: the meeting, its agenda or one item as .ics, and the staff subscription feed."""
 
-from flask import abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..loading import loads
 from ..models import Meeting
-from . import bp
 from .responses import send_calendar
 from .services import agenda_items, calendar_file, feed_of, issue_feed, revoke_feed, staff_link
+
+bp = Blueprint("calendars", __name__, url_prefix="/meetings")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
 
 @bp.route("/<int:meeting_id>/calendar.ics")
-def meeting_ics(meeting_id: int):
+@loads(meeting=Meeting)
+def meeting_ics(meeting: Meeting):
     """The whole meeting as one event."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     return send_calendar(calendar_file([(meeting, [], None)], f"meeting-{meeting.id}.ics",
                                        link_for=staff_link, name=meeting.title))
 
 
 @bp.route("/<int:meeting_id>/calendar/agenda.ics")
-def agenda_ics(meeting_id: int):
+@loads(meeting=Meeting)
+def agenda_ics(meeting: Meeting):
     """The meeting and one event per published agenda item."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     items, published_at = agenda_items(meeting)
     return send_calendar(calendar_file([(meeting, items, published_at)],
                                        f"meeting-{meeting.id}-agenda.ics",
@@ -32,9 +34,9 @@ def agenda_ics(meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/calendar/items/<int:item_id>.ics")
-def item_ics(meeting_id: int, item_id: int):
+@loads(meeting=Meeting)
+def item_ics(item_id: int, meeting: Meeting):
     """One published agenda item."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     items, published_at = agenda_items(meeting)
     items = [i for i in items if i.id == item_id]
     if not items:

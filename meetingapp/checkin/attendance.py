@@ -9,6 +9,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
+from ..badges.codes import badge_number
+from ..badges.services import code_rows
 from ..extensions import db
 from ..i18n import in_language
 from ..models import CheckIn, Invitation, Meeting, Organisation, utcnow
@@ -52,9 +54,6 @@ def attendance_rows(meeting: Meeting):
     yield ["Organisation", "Acronym", "Kind of organisation", "Role", "Form of address",
            "Given name", "Family name", "Badge number", "Attended", f"Checked in ({zone})",
            "Checked in (UTC)", "Desk user", "Desk", "How"]
-    from ..badges.codes import badge_number
-    from ..badges.services import code_rows
-
     # The same people as the attendance page and the desk counters: approved
     # delegates of organisations whose invitation still stands.
     delegates = [d for d in ordered_registrations(meeting, status="approved")

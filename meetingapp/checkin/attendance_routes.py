@@ -1,36 +1,30 @@
 """Staff views of the desk's record: the log of attempts, undoing a check-in, attendance."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.access import STAFF_ROLES, roles_required
+from ..access import STAFF_ROLES, roles_required
+from ..exports import CSV, PDF, XLSX, download
 from ..extensions import db
+from ..loading import loads
 from ..models import CheckIn, CheckinAttempt, Meeting
 from ..pdf import PdfUnavailable, render_pdf
 from ..registrations.participants import participant_count
-from . import bp
 from .answers import ANSWERS
 from .attendance import attendance_context, attendance_csv, attendance_xlsx
 from .forms import UndoForm
+from .routes import bp
 from .services import CheckinError, undo_checkin
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/<int:meeting_id>/log")
 @roles_required(*STAFF_ROLES)
-def log(meeting_id: int):
+@loads(meeting=Meeting)
+def log(meeting: Meeting):
     """Every attempt at the meeting's desks, newest first, with undo for check-ins in force."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     page = db.paginate(
         select(CheckinAttempt).where(CheckinAttempt.meeting_id == meeting.id)
         .options(selectinload(CheckinAttempt.delegate), selectinload(CheckinAttempt.checkin))
@@ -41,10 +35,9 @@ def log(meeting_id: int):
 
 @bp.route("/<int:meeting_id>/checkins/<int:checkin_id>/undo", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def undo(meeting_id: int, checkin_id: int):
+@loads(meeting=Meeting, checkin=CheckIn)
+def undo(meeting: Meeting, checkin: CheckIn):
     """Ask for the reason (GET), then undo the check-in (POST); audited."""
-    meeting = db.get_or_404(Meeting, meeting_id)
-    checkin = db.get_or_404(CheckIn, checkin_id)
     if checkin.meeting_id != meeting.id:
         abort(404)
     form = UndoForm()
@@ -64,28 +57,28 @@ def undo(meeting_id: int, checkin_id: int):
 
 @bp.route("/<int:meeting_id>/attendance")
 @roles_required(*STAFF_ROLES)
-def attendance(meeting_id: int):
+@loads(meeting=Meeting)
+def attendance(meeting: Meeting):
     """Who attended, by organisation, marked in the list of participants."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     return render_template("checkin/attendance.html", **attendance_context(meeting))
 
 
 @bp.route("/<int:meeting_id>/attendance.<any(csv, xlsx):fmt>")
 @roles_required(*STAFF_ROLES)
-def attendance_export(meeting_id: int, fmt: str):
+@loads(meeting=Meeting)
+def attendance_export(fmt: str, meeting: Meeting):
     """Every approved delegate with whether, when and where they checked in."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     name = f"attendance-meeting-{meeting.id}.{fmt}"
     if fmt == "csv":
-        return _download(attendance_csv(meeting), "text/csv; charset=utf-8", name)
-    return _download(attendance_xlsx(meeting), XLSX_MIMETYPE, name)
+        return download(attendance_csv(meeting), CSV, name)
+    return download(attendance_xlsx(meeting), XLSX, name)
 
 
 @bp.route("/<int:meeting_id>/attendance.pdf")
 @roles_required(*STAFF_ROLES)
-def attendance_pdf(meeting_id: int):
+@loads(meeting=Meeting)
+def attendance_pdf(meeting: Meeting):
     """The printable list of participants with those who attended marked."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     context = attendance_context(meeting)
     try:
         pdf = render_pdf("checkin/attendance_document.html",
@@ -93,4 +86,4 @@ def attendance_pdf(meeting_id: int):
     except PdfUnavailable as error:
         flash(str(error), "danger")
         return redirect(url_for("checkin.attendance", meeting_id=meeting.id))
-    return _download(pdf, "application/pdf", f"attendance-meeting-{meeting.id}.pdf")
+    return download(pdf, PDF, f"attendance-meeting-{meeting.id}.pdf")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     jsonify,
@@ -13,12 +14,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..auth.access import restrict_blueprint
+from ..access import restrict_blueprint
 from ..extensions import db
 from ..formtools import is_row_id
+from ..loading import loads
 from ..models import CheckinAttempt, Meeting, utcnow
 from ..models.registration import Delegate
-from . import bp
 from .answers import describe
 from .forms import DeviceForm, ManualCheckinForm, ScanForm
 from .services import (
@@ -31,6 +32,8 @@ from .services import (
     search_delegates,
 )
 
+bp = Blueprint("checkin", __name__, url_prefix="/checkin")
+
 restrict_blueprint(bp, "admin", "staff", "checkin")
 
 DEVICE_COOKIE = "checkin_device"
@@ -38,11 +41,10 @@ DEVICE_COOKIE = "checkin_device"
 ANSWER_SHOWN_FOR = timedelta(minutes=10)
 
 
-def _desk_meeting(meeting_id: int) -> Meeting:
-    meeting = db.get_or_404(Meeting, meeting_id)
+def _check_desk_open(meeting: Meeting) -> None:
+    """A meeting whose desk is not open (a draft, cancelled) has no desk page: 404."""
     if meeting.status not in DESK_STATUSES:
         abort(404)
-    return meeting
 
 
 def device_label() -> str:
@@ -94,9 +96,10 @@ def _render_desk(meeting: Meeting, form: ScanForm, answer: dict | None = None, s
 
 
 @bp.route("/<int:meeting_id>")
-def desk(meeting_id: int):
+@loads(meeting=Meeting)
+def desk(meeting: Meeting):
     """The desk: one input for the scanner, the camera, search by name, counters."""
-    meeting = _desk_meeting(meeting_id)
+    _check_desk_open(meeting)
     return _render_desk(meeting, ScanForm(formdata=None), _recent_answer(meeting))
 
 
@@ -113,9 +116,10 @@ def _answered(meeting: Meeting, attempt: CheckinAttempt):
 
 
 @bp.route("/<int:meeting_id>/scan", methods=["POST"])
-def scan(meeting_id: int):
+@loads(meeting=Meeting)
+def scan(meeting: Meeting):
     """Check in the badge whose code was scanned; the answer as JSON or after a redirect."""
-    meeting = _desk_meeting(meeting_id)
+    _check_desk_open(meeting)
     form = ScanForm()
     if not form.validate_on_submit():
         if _wants_json():
@@ -128,9 +132,10 @@ def scan(meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/delegates/<int:delegate_id>", methods=["POST"])
-def check_in_by_name(meeting_id: int, delegate_id: int):
+@loads(meeting=Meeting)
+def check_in_by_name(meeting: Meeting, delegate_id: int):
     """Check in a person found by name, who has no badge at hand."""
-    meeting = _desk_meeting(meeting_id)
+    _check_desk_open(meeting)
     delegate = db.get_or_404(Delegate, delegate_id)
     if not ManualCheckinForm().validate_on_submit():
         abort(400)
@@ -140,18 +145,20 @@ def check_in_by_name(meeting_id: int, delegate_id: int):
 
 
 @bp.route("/<int:meeting_id>/counters.json")
-def live_counters(meeting_id: int):
+@loads(meeting=Meeting)
+def live_counters(meeting: Meeting):
     """Expected and checked-in counts, polled by static/js/checkin.js."""
-    meeting = _desk_meeting(meeting_id)
+    _check_desk_open(meeting)
     response = jsonify(counters(meeting))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.route("/<int:meeting_id>/device", methods=["POST"])
-def set_device(meeting_id: int):
+@loads(meeting=Meeting)
+def set_device(meeting: Meeting):
     """Remember this desk's name in a cookie on this device."""
-    meeting = _desk_meeting(meeting_id)
+    _check_desk_open(meeting)
     form = DeviceForm()
     if not form.validate_on_submit():
         return _render_desk(meeting, ScanForm(formdata=None), status=400, device_form=form)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import contains_eager
 
+from .. import hooks
 from ..audit.services import record
 from ..badges.codes import find_code
 from ..extensions import db
@@ -97,6 +98,7 @@ def _admit(meeting: Meeting, delegate: Delegate, user: User | None, device: str,
     for _try in range(_ADMIT_TRIES):
         checkin = _insert_checkin(values)
         if checkin is not None:
+            hooks.checked_in.send(checkin)
             return "checked_in", checkin
         # A check-in is in force already (perhaps another desk's, made a moment ago).
         existing = active_checkin(delegate.id)

@@ -1,50 +1,42 @@
-from flask import Response, render_template
+from flask import Blueprint, render_template
 
-from ..links import open_link, protect_link_blueprint
+from ..exports import PDF, download
+from ..links import opens_link, protect_link_blueprint
+from ..models import Delegate
 from ..pdf import render_pdf
 from ..registrations.participants import participants_context
-from . import PAGE_SECTIONS, bp
 from .services import find_delegate
+
+bp = Blueprint("delegates", __name__, url_prefix="/d")
 
 protect_link_blueprint(bp)
 
 
-def _open(token: str):
-    """The delegate for ``token``, or an error response for a bad link."""
-    return open_link(find_delegate, token)
+# A view of the delegate's link starts from the delegate (404/410 for a bad link).
+opens_delegate = opens_link(find_delegate, "delegate")
 
 
 @bp.route("/<token>")
-def page(token: str):
+@opens_delegate
+def page(token: str, delegate: Delegate):
     """The delegate's registration, the meeting and its programme."""
-    delegate, error = _open(token)
-    if error:
-        return error
-    sections = [(s.template, s.context(delegate) if s.context else {}) for s in PAGE_SECTIONS]
     return render_template("delegates/page.html", delegate=delegate, meeting=delegate.meeting,
-                           organisation=delegate.invitation.organisation, token=token,
-                           sections=sections)
+                           organisation=delegate.invitation.organisation, token=token)
 
 
 @bp.route("/<token>/participants")
-def participants(token: str):
+@opens_delegate
+def participants(token: str, delegate: Delegate):
     """The published list of participants (those who agreed to appear)."""
-    delegate, error = _open(token)
-    if error:
-        return error
     return render_template("delegates/participants.html", token=token,
                            **participants_context(delegate.meeting, published=True))
 
 
 @bp.route("/<token>/participants.pdf")
-def participants_pdf(token: str):
+@opens_delegate
+def participants_pdf(token: str, delegate: Delegate):
     """The published list of participants as a PDF document."""
-    delegate, error = _open(token)
-    if error:
-        return error
     pdf = render_pdf("registrations/participants_document.html",
                      **participants_context(delegate.meeting, published=True))
     filename = f"list-of-participants-meeting-{delegate.meeting_id}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "X-Content-Type-Options": "nosniff"})
+    return download(pdf, PDF, filename)

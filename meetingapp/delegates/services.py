@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..links import LinkGone, LinkUnknown
 from ..models.registration import Delegate
-from ..portal.services import LinkGone, LinkUnknown
 from ..tokens import find_by_token
 
 __all__ = ["LinkGone", "LinkUnknown", "find_delegate"]

@@ -1,11 +1,14 @@
-"""Staff side of invitations: inviting, reminding, revoking, the overview."""
+"""Staff side of invitations: inviting, reminding, revoking, the overview.
 
-from flask import Blueprint
+The representative answers through the invitation link (``portal``).
+"""
+
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ..meetings import add_detail_section
-
-bp = Blueprint("invitations", __name__, url_prefix="/meetings/<int:meeting_id>/invitations")
+from .. import hooks
+from .routes import bp
+from .services import counts_by_status
 
 # Short names of the statuses, for the staff tables and counts ("3 accepted").
 STATUS_NAMES = {
@@ -16,15 +19,15 @@ STATUS_NAMES = {
     "declined": _l("Declined"),
     "revoked": _l("Revoked"),
 }
-bp.add_app_template_global(STATUS_NAMES, "INVITATION_STATUS_NAMES")
 
 
-def _section(meeting):
-    from .services import counts_by_status
-
+def _meeting_section(meeting) -> dict:
     return {"counts": counts_by_status(meeting)}
 
 
-add_detail_section("invitations/_meeting_section.html", _section)
-
-from . import routes  # noqa: E402,F401
+def register(app: Flask) -> None:
+    """The invitation pages; their counts on the meeting page."""
+    app.register_blueprint(bp)
+    app.add_template_global(STATUS_NAMES, "INVITATION_STATUS_NAMES")
+    hooks.add_section(app, hooks.MEETING_PAGE, "invitations/_meeting_section.html",
+                      position=hooks.Position.INVITATIONS, context=_meeting_section)

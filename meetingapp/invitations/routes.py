@@ -1,20 +1,21 @@
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import CSV, download
 from ..extensions import db
 from ..formtools import ConfirmForm
+from ..loading import loads
 from ..mail.services import last_messages_for
 from ..models import Meeting, Organisation
 from ..models.invitation import INVITATION_STATUSES, Invitation
 from ..models.organisation import ORGANISATION_KINDS
 from ..text import spreadsheet_safe
-from . import bp
 from .forms import InvitationEditForm, SelectionForm, TemplateForm
 from .messages import (
     DEFAULTS,
@@ -38,23 +39,14 @@ from .services import (
     update_invitation,
 )
 
+bp = Blueprint("invitations", __name__, url_prefix="/meetings/<int:meeting_id>/invitations")
+
 restrict_blueprint(bp, *STAFF_ROLES)
 
 
-def _meeting(meeting_id: int) -> Meeting:
-    return db.get_or_404(Meeting, meeting_id)
-
-
-def _invitation(meeting: Meeting, invitation_id: int) -> Invitation:
-    invitation = db.get_or_404(Invitation, invitation_id)
-    if invitation.meeting_id != meeting.id:
-        abort(404)
-    return invitation
-
-
 @bp.route("/")
-def index(meeting_id: int):
-    meeting = _meeting(meeting_id)
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     filters = {k: request.args.get(k, "").strip() for k in ("status", "kind", "q")}
     page = db.paginate(filtered_invitations(meeting, **filters), error_out=False)
     return render_template(
@@ -66,8 +58,8 @@ def index(meeting_id: int):
 
 
 @bp.route("/export.csv")
-def export_csv(meeting_id: int):
-    meeting = _meeting(meeting_id)
+@loads(meeting=Meeting)
+def export_csv(meeting: Meeting):
     filters = {k: request.args.get(k, "").strip() for k in ("status", "kind", "q")}
     invitations = db.session.scalars(filtered_invitations(meeting, **filters)).all()
     messages = last_messages_for("invitations", [inv.id for inv in invitations])
@@ -83,14 +75,13 @@ def export_csv(meeting_id: int):
             inv.quota, inv.sent_at, inv.viewed_at, inv.responded_at, inv.decline_reason,
             inv.reminder_count, msg.status if msg else "", inv.last_activity_at)])
     filename = f"invitations-meeting-{meeting.id}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download("\ufeff" + out.getvalue(), CSV, filename)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(meeting_id: int):
+@loads(meeting=Meeting)
+def new(meeting: Meeting):
     """Choose organisations, preview who receives what, then send."""
-    meeting = _meeting(meeting_id)
     form = SelectionForm()
     regions = db.session.scalars(select(Organisation.region).where(
         Organisation.active, Organisation.region != "").distinct().order_by(
@@ -142,9 +133,8 @@ def _preview(meeting: Meeting, candidates) -> dict | None:
 
 
 @bp.route("/<int:invitation_id>/edit", methods=["GET", "POST"])
-def edit(meeting_id: int, invitation_id: int):
-    meeting = _meeting(meeting_id)
-    invitation = _invitation(meeting, invitation_id)
+@loads(meeting=Meeting, invitation=Invitation)
+def edit(meeting: Meeting, invitation: Invitation):
     form = InvitationEditForm(obj=invitation)
     if form.validate_on_submit():
         update_invitation(invitation, email=form.email.data, cc=(form.cc.data or "").split(","),
@@ -157,10 +147,9 @@ def edit(meeting_id: int, invitation_id: int):
 
 
 @bp.route("/<int:invitation_id>/send", methods=["POST"])
-def send(meeting_id: int, invitation_id: int):
+@loads(meeting=Meeting, invitation=Invitation)
+def send(meeting: Meeting, invitation: Invitation):
     """Send a draft, or send a sent invitation again with a new link."""
-    meeting = _meeting(meeting_id)
-    invitation = _invitation(meeting, invitation_id)
     if ConfirmForm().validate_on_submit():
         try:
             send_invitation(invitation)
@@ -175,9 +164,8 @@ def send(meeting_id: int, invitation_id: int):
 
 
 @bp.route("/<int:invitation_id>/revoke", methods=["GET", "POST"])
-def revoke_view(meeting_id: int, invitation_id: int):
-    meeting = _meeting(meeting_id)
-    invitation = _invitation(meeting, invitation_id)
+@loads(meeting=Meeting, invitation=Invitation)
+def revoke_view(meeting: Meeting, invitation: Invitation):
     form = ConfirmForm()
     if form.validate_on_submit():
         revoke(invitation)
@@ -195,8 +183,8 @@ def revoke_view(meeting_id: int, invitation_id: int):
 
 
 @bp.route("/remind", methods=["GET", "POST"])
-def remind(meeting_id: int):
-    meeting = _meeting(meeting_id)
+@loads(meeting=Meeting)
+def remind(meeting: Meeting):
     form = ConfirmForm()
     waiting = counts_by_status(meeting)
     count = waiting.get("sent", 0) + waiting.get("viewed", 0)
@@ -221,8 +209,8 @@ def remind(meeting_id: int):
 
 
 @bp.route("/wording/<any(invitation, reminder):kind>", methods=["GET", "POST"])
-def wording(meeting_id: int, kind: str):
-    meeting = _meeting(meeting_id)
+@loads(meeting=Meeting)
+def wording(kind: str, meeting: Meeting):
     here = url_for("invitations.wording", meeting_id=meeting.id, kind=kind)
     # Restoring the default must work even when the text being edited is invalid.
     if request.method == "POST" and request.form.get("reset"):

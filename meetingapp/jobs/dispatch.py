@@ -1,6 +1,6 @@
 """Dispatch after commit: a job starts only once the transaction that queued it commits.
 
-``start_job`` notes the job's id on the session; when that session's
+``start_job`` notes the job's id on the session (``services.PENDING``); when that session's
 transaction commits, each noted job is handed on: to Celery when a broker is
 configured, run right there when JOBS_SYNC (or TESTING), otherwise to a small
 pool of threads in this process. A rollback forgets the ids. Nothing here
@@ -14,16 +14,12 @@ from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
-PENDING = "meetingapp.jobs.pending"
+from .services import PENDING, run_job
+
 EXECUTOR = "meetingapp.jobs.executor"
 RUN_JOB_TASK = "meetingapp.run_job"
 
 _executor_lock = threading.Lock()
-
-
-def note_started(session, job_id: int) -> None:
-    """Remember to dispatch ``job_id`` when ``session``'s transaction commits."""
-    session.info.setdefault(PENDING, []).append(job_id)
 
 
 @event.listens_for(FlaskSession, "after_commit")
@@ -63,8 +59,6 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
 
 
 def _run_in_app_context(app: Flask, job_id: int) -> None:
-    from .services import run_job
-
     with app.app_context():
         try:
             run_job(job_id)

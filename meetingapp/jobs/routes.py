@@ -1,13 +1,24 @@
-from flask import Response, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import download as send_download
 from ..extensions import db
+from ..loading import load_checked, loads
 from ..models import BackgroundJob, Meeting
-from . import bp
 from .forms import AuditExportForm
 from .registry import get_kind
 from .services import job_status, start_job
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
@@ -27,31 +38,30 @@ def _status(job: BackgroundJob) -> dict:
 
 
 @bp.route("/<int:job_id>")
-def detail(job_id: int):
+@loads(job=BackgroundJob)
+def detail(job: BackgroundJob):
     """A job's status and progress, refreshed while it runs; the download once done."""
-    job = db.get_or_404(BackgroundJob, job_id)
     return render_template("jobs/detail.html", job=job, title=_title(job), status=_status(job))
 
 
 @bp.route("/<int:job_id>.json")
-def status(job_id: int):
+@loads(job=BackgroundJob)
+def status(job: BackgroundJob):
     """The job's status as JSON, polled by static/js/jobs.js."""
-    job = db.get_or_404(BackgroundJob, job_id)
     response = jsonify(_status(job))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.route("/<int:job_id>/download")
-def download(job_id: int):
+@loads(job=BackgroundJob)
+def download(job: BackgroundJob):
     """The file the job made (staff only, never cached)."""
-    job = db.get_or_404(BackgroundJob, job_id)
     if job.status != "done" or job.result is None:
         abort(404)
     filename = job.result_filename.replace('"', "") or f"job-{job.id}"
-    return Response(job.result, mimetype=job.result_mimetype or "application/octet-stream",
-                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                              "Cache-Control": "no-store"})
+    return send_download(job.result, job.result_mimetype or "application/octet-stream",
+                         filename)
 
 
 @bp.route("/audit-export", methods=["POST"])
@@ -60,7 +70,7 @@ def start_audit_export():
     form = AuditExportForm()
     if not form.validate_on_submit():
         abort(400)
-    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    meeting = load_checked({}, "meeting", Meeting, form.meeting_id.data)
     job = start_job("audit-export", {"meeting_id": meeting.id},
                     current_user._get_current_object(), meeting)
     db.session.commit()

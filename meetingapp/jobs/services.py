@@ -17,10 +17,11 @@ from ..audit.services import record
 from ..extensions import db
 from ..i18n import current_language, in_language
 from ..models import BackgroundJob, Meeting, User, utcnow
-from . import dispatch
 from .registry import JobFailed, get_kind
 
 # Progress is written at most this often (seconds): each write is a commit.
+# Where the session keeps the ids of the jobs its transaction started.
+PENDING = "meetingapp.jobs.pending"
 PROGRESS_INTERVAL = 0.5
 # A running job that reports the same progress still says it is alive this often
 # (seconds), so that a long step is never taken for a dead worker's job.
@@ -52,7 +53,8 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
         label = str(job_kind.title)
     record("start_job", job, meeting=meeting, user=user, label=label,
            changes={"kind": kind})
-    dispatch.note_started(db.session(), job.id)
+    # Handed on when the transaction commits (see ``dispatch``).
+    db.session().info.setdefault(PENDING, []).append(job.id)
     return job
 
 

@@ -1,17 +1,28 @@
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import download as send_download
 from ..extensions import db
+from ..loading import loads
 from ..models import OUTBOX_STATUSES, Meeting, OutboxMessage
 from ..models.mail import OUTBOX_STATUS_LABELS
 from ..request_log import redact
-from . import bp
 from .forms import RetryForm
 from .messages import build_email, default_sender, slugify
 from .services import MailError, retry_message, status_counts
+
+bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
@@ -61,9 +72,9 @@ def index():
 
 
 @bp.route("/<int:message_id>")
-def detail(message_id: int):
+@loads(message=OutboxMessage)
+def detail(message: OutboxMessage):
     """One message: its headers, delivery history and plain-text part."""
-    message = db.get_or_404(OutboxMessage, message_id)
     return render_template("mail/detail.html", message=message,
                            body_text=redact(message.body_text),
                            status_labels=OUTBOX_STATUS_LABELS, retry_form=RetryForm(),
@@ -71,9 +82,9 @@ def detail(message_id: int):
 
 
 @bp.route("/<int:message_id>/message.eml")
-def download(message_id: int):
+@loads(message=OutboxMessage)
+def download(message: OutboxMessage):
     """The message as an .eml file, as it is (or would be) sent."""
-    message = db.get_or_404(OutboxMessage, message_id)
     email = build_email(message, default_sender(current_app.config))
     # Staff see the message, not the personal links in it: those are the
     # recipient's alone (a queued message keeps them only to be sent).
@@ -82,8 +93,7 @@ def download(message_id: int):
                 not part.is_attachment():
             part.set_content(redact(part.get_content()), subtype=part.get_content_subtype())
     filename = f"outbox-{message.id}-{slugify(message.subject)}.eml"
-    return Response(email.as_bytes(), mimetype="message/rfc822",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(email.as_bytes(), "message/rfc822", filename)
 
 
 def _back(target: str | None, message: OutboxMessage) -> str:
@@ -95,9 +105,9 @@ def _back(target: str | None, message: OutboxMessage) -> str:
 
 
 @bp.route("/<int:message_id>/retry", methods=["POST"])
-def retry(message_id: int):
+@loads(message=OutboxMessage)
+def retry(message: OutboxMessage):
     """Queue a failed or waiting message again, due now."""
-    message = db.get_or_404(OutboxMessage, message_id)
     form = RetryForm()
     if form.validate_on_submit():
         try:

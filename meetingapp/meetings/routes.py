@@ -1,17 +1,19 @@
 from dataclasses import asdict
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
+from ..loading import loads
 from ..models import Meeting
 from ..models.meeting import STATUS_LABELS
 from ..timezones import format_local_range, zone_names
-from . import DETAIL_SECTIONS, bp
 from .forms import TRANSITION_LABELS, FilterForm, MeetingForm, StatusForm
 from .services import MeetingError, change_status, create_meeting, details_of, update_meeting
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
@@ -34,11 +36,10 @@ def index():
 
 
 @bp.route("/<int:meeting_id>")
-def detail(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    sections = [(s.template, s.context(meeting) if s.context else {}) for s in DETAIL_SECTIONS]
+@loads(meeting=Meeting)
+def detail(meeting: Meeting):
     return render_template("meetings/detail.html", meeting=meeting, status_form=StatusForm(),
-                           transition_labels=TRANSITION_LABELS, sections=sections)
+                           transition_labels=TRANSITION_LABELS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,8 +59,8 @@ def create():
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
-def edit(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def edit(meeting: Meeting):
     # Prefill only on GET: on POST a field left out must stay empty, not keep the old value.
     form = MeetingForm(data=None if request.method == "POST" else asdict(details_of(meeting)))
     if form.validate_on_submit():
@@ -80,9 +81,9 @@ def edit(meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/cancel")
-def confirm_cancel(meeting_id: int):
+@loads(meeting=Meeting)
+def confirm_cancel(meeting: Meeting):
     """Ask before cancelling: it cannot be undone."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     if "cancelled" not in meeting.allowed_transitions:
         flash(_("A meeting that is “%(status)s” cannot be cancelled.",
                 status=STATUS_LABELS[meeting.status]), "warning")
@@ -92,8 +93,8 @@ def confirm_cancel(meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/status", methods=["POST"])
-def status(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def status(meeting: Meeting):
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status with one of the buttons."), "danger")

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..models import MEETING_STATUSES, Meeting
@@ -28,21 +29,15 @@ TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_cl
 TEXT_LIMITS = {"title": 300, "venue": 300, "address": 500}
 # Changes after which calendars must take the meeting's event again (iCalendar SEQUENCE).
 CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "address")
-# Called with (meeting, changes) after such a change or a change of status (calendar updates).
-CALENDAR_CHANGE_HOOKS: list = []
-
-
-def add_calendar_change_hook(hook) -> None:
-    """Call ``hook(meeting, changes)`` when the meeting's time, place or status changed."""
-    if hook not in CALENDAR_CHANGE_HOOKS:
-        CALENDAR_CHANGE_HOOKS.append(hook)
 
 
 def _calendar_changed(meeting: Meeting, changes: dict) -> None:
+    """Time, place or status changed: a higher SEQUENCE, and the news sent out."""
     meeting.sequence = (meeting.sequence or 0) + 1  # calendars take it as an update
     _flush()
-    for hook in CALENDAR_CHANGE_HOOKS:
-        hook(meeting, changes)
+    hooks.meeting_changed.send(meeting, changes=changes)
+    if meeting.status == "cancelled" and "status" in changes:
+        hooks.meeting_cancelled.send(meeting)
 
 # A constraint the database refused, and the form field it concerns.
 CONSTRAINT_ERRORS = {

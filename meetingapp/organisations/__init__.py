@@ -1,7 +1,14 @@
-"""The organisations blueprint."""
+"""The directory of organisations and their contacts (one focal point each).
 
-from flask import Blueprint
+An organisation's page shows what later features add at ``hooks.ORGANISATION_PAGE``
+(outcomes concerning it, attendance at meetings).
+"""
 
-bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+from flask import Flask
 
-from . import routes  # noqa: E402,F401
+from .routes import bp
+
+
+def register(app: Flask) -> None:
+    """The directory's pages."""
+    app.register_blueprint(bp)

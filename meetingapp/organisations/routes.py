@@ -1,7 +1,7 @@
 from datetime import date
 
 from flask import (
-    Response,
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -12,11 +12,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import CSV, download
 from ..extensions import db
 from ..formtools import ConfirmForm
+from ..loading import loads
 from ..models import Contact, Organisation
-from . import bp
 from .csv_io import ACTION_LABELS, MAX_BYTES, CsvFileError, decode_upload, pack, unpack
 from .forms import (
     ContactForm,
@@ -42,6 +43,8 @@ from .services import (
     update_contact,
     update_organisation,
 )
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
@@ -96,8 +99,7 @@ def export_csv():
     """The directory as shown (same filters), as a CSV file that re-imports."""
     text = export_organisations_csv(directory_query(**_filter_form().filters()))
     filename = f"organisations-{date.today().isoformat()}.csv"
-    return Response(text.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(text.encode("utf-8"), CSV, filename)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -120,14 +122,14 @@ def create():
 
 
 @bp.route("/<int:org_id>")
-def detail(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+@loads(org=Organisation)
+def detail(org: Organisation):
     return render_template("organisations/detail.html", org=org)
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-def edit(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+@loads(org=Organisation)
+def edit(org: Organisation):
     form = OrganisationForm(obj=org)
     form.set_parent_choices(parent_choices(org))
     if form.validate_on_submit():
@@ -146,9 +148,9 @@ def edit(org_id: int):
 
 
 @bp.route("/<int:org_id>/deactivate", methods=["GET", "POST"])
-def deactivate(org_id: int):
+@loads(org=Organisation)
+def deactivate(org: Organisation):
     """Ask first (GET), then deactivate (POST)."""
-    org = db.get_or_404(Organisation, org_id)
     if not org.active:
         flash(_("%(name)s is already inactive.", name=org.display_name), "info")
         return redirect(url_for("organisations.detail", org_id=org.id))
@@ -169,8 +171,8 @@ def deactivate(org_id: int):
 
 
 @bp.route("/<int:org_id>/reactivate", methods=["POST"])
-def reactivate(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+@loads(org=Organisation)
+def reactivate(org: Organisation):
     if ConfirmForm().validate_on_submit():
         set_organisation_active(org, True)
         db.session.commit()
@@ -179,8 +181,8 @@ def reactivate(org_id: int):
 
 
 @bp.route("/<int:org_id>/contacts/new", methods=["GET", "POST"])
-def create_contact(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+@loads(org=Organisation)
+def create_contact(org: Organisation):
     form = ContactForm()
     if not form.is_submitted() and not org.contacts:
         form.is_focal_point.data = True

@@ -1,17 +1,17 @@
 """Staff pages for outcomes: overview with filters, add/edit, history, carry-over."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm
+from ..loading import loads
 from ..models import Meeting, Organisation
 from ..models.agenda import AgendaItem
 from ..models.outcome import OUTCOME_KIND_LABELS, OUTCOME_STATUS_LABELS, Outcome, OutcomeNote
-from . import bp
 from .forms import OutcomeForm, StatusForm
 from .services import (
     OutcomeError,
@@ -25,6 +25,8 @@ from .services import (
     review_progress,
     update_outcome,
 )
+
+bp = Blueprint("outcomes", __name__, url_prefix="/meetings/<int:meeting_id>/outcomes")
 
 restrict_blueprint(bp, *STAFF_ROLES)
 
@@ -53,9 +55,9 @@ def _form(meeting: Meeting, obj=None) -> OutcomeForm:
 
 
 @bp.route("/")
-def index(meeting_id: int):
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     """The meeting's outcomes, filtered by kind, status, organisation, overdue."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     args = request.args
     org_id = args.get("organisation", type=int)
     outcomes = filtered_outcomes(
@@ -70,9 +72,9 @@ def index(meeting_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def create(meeting_id: int):
+@loads(meeting=Meeting)
+def create(meeting: Meeting):
     """Add an outcome (``?item=<id>`` from the agenda item page)."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     form = _form(meeting)
     if request.method == "GET" and request.args.get("item", type=int):
         form.agenda_item_id.data = request.args.get("item", type=int)
@@ -91,9 +93,9 @@ def create(meeting_id: int):
 
 
 @bp.route("/<int:outcome_id>/edit", methods=["GET", "POST"])
-def edit(meeting_id: int, outcome_id: int):
+@loads(meeting=Meeting)
+def edit(outcome_id: int, meeting: Meeting):
     """Change an outcome."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     outcome = _outcome(meeting, outcome_id)
     form = _form(meeting, obj=outcome)
     if request.method == "GET":
@@ -113,9 +115,9 @@ def edit(meeting_id: int, outcome_id: int):
 
 
 @bp.route("/<int:outcome_id>", methods=["GET", "POST"])
-def detail(meeting_id: int, outcome_id: int):
+@loads(meeting=Meeting)
+def detail(outcome_id: int, meeting: Meeting):
     """An outcome with its history; POST adds a status change or comment."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     outcome = _outcome(meeting, outcome_id)
     form = StatusForm()
     if form.validate_on_submit():
@@ -134,9 +136,9 @@ def detail(meeting_id: int, outcome_id: int):
 
 
 @bp.route("/notes/<int:note_id>/<any(accept, reject):answer>", methods=["POST"])
-def review(meeting_id: int, note_id: int, answer: str):
+@loads(meeting=Meeting)
+def review(note_id: int, answer: str, meeting: Meeting):
     """Accept or reject a representative's progress note."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     note = db.session.get(OutcomeNote, note_id)
     if note is None or note.outcome.meeting_id != meeting.id:
         abort(404)
@@ -154,9 +156,9 @@ def review(meeting_id: int, note_id: int, answer: str):
 
 
 @bp.route("/carry-over", methods=["GET", "POST"])
-def carry(meeting_id: int):
+@loads(meeting=Meeting)
+def carry(meeting: Meeting):
     """Open commitments of earlier meetings; POST ``outcome_id`` carries one into this one."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         source = db.session.get(Outcome, request.form.get("outcome_id", type=int) or 0)

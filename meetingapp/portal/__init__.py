@@ -1,45 +1,20 @@
-"""The representative's portal: everything reached through the invitation link."""
+"""The representative's portal: everything reached through the invitation link.
 
-from collections.abc import Callable
-from dataclasses import dataclass
+The invitation page shows the answer and the delegation, then what later features add at
+``hooks.PORTAL_PAGE`` (the programme and proposals, commitments, the activity report);
+their views of the link start from ``routes.opens_invitation``. An answer is sent as
+``hooks.invitation_answered``.
+"""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("portal", __name__, url_prefix="/i")
-
-
-@dataclass(frozen=True)
-class PortalSection:
-    """A section that another feature adds to the invitation page."""
-
-    template: str
-    # Called with the invitation; returns extra template variables (given as ``section``).
-    context: Callable | None = None
+from .. import hooks
+from .delegation_routes import delegation_section
+from .routes import bp
 
 
-# The sections shown on the invitation page, in the order they were added.
-PORTAL_SECTIONS: list[PortalSection] = []
-
-
-def add_portal_section(template: str, context: Callable | None = None) -> None:
-    """Show ``template`` on the invitation page (delegation, proposed topics, report, ...).
-
-    The template is included inside the page's ``portal_sections`` block with
-    the page's context (``invitation``, ``meeting``, ``token``, ``closed``) and
-    ``section`` (what ``context(invitation)`` returned, or ``{}``). Adding the
-    same template again replaces it.
-    """
-    PORTAL_SECTIONS[:] = [s for s in PORTAL_SECTIONS if s.template != template]
-    PORTAL_SECTIONS.append(PortalSection(template, context))
-
-
-@bp.context_processor
-def _portal_sections():
-    def portal_sections(invitation):
-        return [(s.template, s.context(invitation) if s.context else {})
-                for s in PORTAL_SECTIONS]
-
-    return {"portal_sections": portal_sections}
-
-
-from . import delegation, proposals, reporting, routes  # noqa: E402,F401
+def register(app: Flask) -> None:
+    """The invitation link's pages; the delegation on the invitation page."""
+    app.register_blueprint(bp)
+    hooks.add_section(app, hooks.PORTAL_PAGE, "portal/_delegation.html",
+                      position=hooks.Position.REGISTRATIONS, context=delegation_section)

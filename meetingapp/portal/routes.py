@@ -1,9 +1,9 @@
-from flask import flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..links import open_link, protect_link_blueprint
-from . import bp
+from ..links import opens_link, protect_link_blueprint
+from ..models import Invitation
 from .forms import AcceptForm, DeclineForm
 from .services import (
     ResponseRefused,
@@ -13,43 +13,47 @@ from .services import (
     respond,
 )
 
+bp = Blueprint("portal", __name__, url_prefix="/i")
 protect_link_blueprint(bp)
 
 
-def _open(token: str):
-    """The invitation for ``token``, or an error response for a bad link."""
-    return open_link(find_invitation, token)
+# A view of the invitation link starts from the invitation (404/410 for a bad link).
+opens_invitation = opens_link(find_invitation, "invitation")
 
 
-@bp.route("/<token>")
-def invitation(token: str):
-    inv, error = _open(token)
-    if error:
-        return error
-    record_view(inv)
-    g.portal_invitation = inv
+def require_accepted(invitation: Invitation) -> None:
+    """What only an organisation that accepted may reach answers 404 to the others."""
+    if invitation.status != "accepted":
+        abort(404)
+
+
+@bp.route("/<token>", endpoint="invitation")
+@opens_invitation
+def invitation_page(token: str, invitation: Invitation):
+    """The invitation: the answer, and the sections features add (``hooks.PORTAL_PAGE``)."""
+    record_view(invitation)
     # Rendered before the commit, which would expire the invitation, its meeting and
     # organisation and load them again.
-    page = render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
-                           token=token, closed=deadline_passed(inv),
+    page = render_template("portal/invitation.html", invitation=invitation,
+                           meeting=invitation.meeting, token=token,
+                           closed=deadline_passed(invitation),
                            accept_form=AcceptForm(), decline_form=DeclineForm())
     db.session.commit()
     return page
 
 
 @bp.route("/<token>/respond/<any(accept, decline):answer>", methods=["POST"])
-def respond_to_invitation(token: str, answer: str):
-    inv, error = _open(token)
-    if error:
-        return error
+@opens_invitation
+def respond_to_invitation(token: str, invitation: Invitation, answer: str):
     accept_form, decline_form = AcceptForm(), DeclineForm()
     form = accept_form if answer == "accept" else decline_form
     if not form.validate_on_submit():
-        return render_template("portal/invitation.html", invitation=inv, meeting=inv.meeting,
-                               token=token, closed=deadline_passed(inv),
+        return render_template("portal/invitation.html", invitation=invitation,
+                               meeting=invitation.meeting, token=token,
+                               closed=deadline_passed(invitation),
                                accept_form=accept_form, decline_form=decline_form), 400
     try:
-        changed = respond(inv, accept=answer == "accept",
+        changed = respond(invitation, accept=answer == "accept",
                           reason=decline_form.reason.data or "")
     except ResponseRefused as refused:
         flash(str(refused), "danger")

@@ -5,15 +5,15 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from .. import hooks
 from ..audit.services import record
 from ..extensions import db
 from ..links import LinkGone, LinkUnknown
 from ..models import utcnow
 from ..models.invitation import Invitation
 from ..models.registration import ACTIVE_STATUSES, Delegate
+from ..registrations.services import deadline_passed
 from ..tokens import find_by_token
-
-__all__ = ["LinkGone", "LinkUnknown", "find_invitation"]
 
 
 def find_invitation(token: str) -> Invitation:
@@ -33,10 +33,6 @@ def find_invitation(token: str) -> Invitation:
     if deadline_passed(invitation) and invitation.status != "accepted":
         raise LinkGone(_("The deadline for answering this invitation has passed."))
     return invitation
-
-
-def deadline_passed(invitation: Invitation) -> bool:
-    return utcnow() >= invitation.meeting.registration_closes_at
 
 
 def actor_label(invitation: Invitation) -> str:
@@ -91,6 +87,7 @@ def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
     invitation.status = new_status
     invitation.decline_reason = reason
     invitation.responded_at = invitation.last_activity_at = utcnow()
+    hooks.invitation_answered.send(invitation, accepted=accept)
     record("accept" if accept else "decline", invitation, meeting=invitation.meeting,
            actor=actor_label(invitation), changes=changes)
     return True

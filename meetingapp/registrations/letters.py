@@ -12,7 +12,8 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import Invitation, utcnow
 from ..models.registration import NominationLetter
-from .services import RegistrationError, check_can_register, lock_invitation
+from .errors import RegistrationError
+from .services import check_can_register, lock_invitation
 
 # A PDF file starts with "%PDF-" (readers accept it within the first 1024
 # bytes) and ends with "%%EOF", give or take trailing whitespace or junk.

@@ -4,12 +4,14 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import hooks
 from ..i18n import in_language
 from ..mail.messages import AddressError
 from ..mail.services import queue_email
 from ..models import utcnow
 from ..models.registration import Delegate
 from ..tokens import new_token
+from .errors import RegistrationError
 
 
 def _context(delegate: Delegate, **extra) -> dict:
@@ -38,41 +40,36 @@ def _queue(delegate: Delegate, required: bool, template: str, subject, attachmen
                         attachments=attachments(), **kwargs)
     except AddressError as error:
         if required:
-            from .services import RegistrationError
-
             raise RegistrationError(
                 _("No e-mail can be sent to %(email)s: %(error)s Ask the organisation to "
                   "correct the address first.", email=delegate.email, error=error)) from error
         current_app.logger.warning("No e-mail sent about delegate %s: %s", delegate.id, error)
 
 
-def send_approval(delegate: Delegate) -> None:
-    """Queue the approval e-mail: the delegate's own link (a new token) and calendar invite."""
-    from ..badges import delegate_qr
-    from ..calendars.invites import approval_attachments
+def _attachments(delegate: Delegate, kind: str) -> list:
+    """What features attach to the e-mail (``hooks.delegate_email_attachments``)."""
+    return hooks.values_from_signal(
+        hooks.delegate_email_attachments.send(delegate, kind=kind))
 
+
+def send_approval(delegate: Delegate) -> None:
+    """Queue the approval e-mail: the delegate's own link (a new token), the sections features
+    add to it (``hooks.APPROVAL_EMAIL``: the check-in code) and their attachments."""
     link = issue_page_link(delegate)
-    # The QR code's row is read (or issued) once for the HTML and the text parts.
-    qr = delegate_qr(delegate, issue=True)
+    # Read once for the HTML and the text parts; each part adds ".html" or ".txt".
+    sections = hooks.sections_of(hooks.APPROVAL_EMAIL, delegate)
     _queue(delegate, True, "registration_approved",
            _l("Registration approved: %(meeting)s", meeting=delegate.meeting.title),
-           lambda: approval_attachments(delegate),
-           context=_context(delegate, link=link, approval_qr=qr), meeting=delegate.meeting,
+           lambda: _attachments(delegate, "approved"),
+           context=_context(delegate, link=link, sections=sections), meeting=delegate.meeting,
            category="registration_approved", related=delegate)
-
-
-def _cancellation(delegate: Delegate) -> list:
-    """METHOD:CANCEL of the calendar invitation, if one was sent (approved before)."""
-    from ..calendars.invites import withdrawal_attachments
-
-    return withdrawal_attachments(delegate)
 
 
 def send_rejection(delegate: Delegate) -> None:
     """Queue the e-mail saying the registration was not approved, and why (cc the focal point)."""
     _queue(delegate, False, "registration_rejected",
            _l("Registration not approved: %(meeting)s", meeting=delegate.meeting.title),
-           lambda: _cancellation(delegate),
+           lambda: _attachments(delegate, "rejected"),
            context=_context(delegate), cc=delegate.invitation.email,
            meeting=delegate.meeting, category="registration_rejected", related=delegate)
 
@@ -81,6 +78,6 @@ def send_withdrawal(delegate: Delegate) -> None:
     """Queue the e-mail saying the organisation withdrew the registration (cc the focal point)."""
     _queue(delegate, False, "registration_withdrawn",
            _l("Registration withdrawn: %(meeting)s", meeting=delegate.meeting.title),
-           lambda: _cancellation(delegate),
+           lambda: _attachments(delegate, "withdrawn"),
            context=_context(delegate), cc=delegate.invitation.email,
            meeting=delegate.meeting, category="registration_withdrawn", related=delegate)

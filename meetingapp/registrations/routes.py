@@ -2,28 +2,39 @@
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm, is_row_id
+from ..loading import loads
 from ..mail.services import last_messages_for
 from ..models import Invitation, Meeting, Organisation
 from ..models.registration import Delegate, NominationLetter
-from . import bp
+from ..text import is_local_path
+from .errors import RegistrationError
 from .forms import BulkDecisionForm, FilterForm, RejectForm
 from .participants import invited_organisations, registrations_count, registrations_query
-from .services import RegistrationError, approve, counts_by_status, decide_many, reject
+from .services import approve, counts_by_status, decide_many, reject
+
+bp = Blueprint("registrations", __name__,
+               url_prefix="/meetings/<int:meeting_id>/registrations")
 
 restrict_blueprint(bp, *STAFF_ROLES)
-
-
-def meeting_or_404(meeting_id: int) -> Meeting:
-    return db.get_or_404(Meeting, meeting_id)
 
 
 def _delegate(meeting: Meeting, delegate_id: int) -> Delegate:
@@ -52,9 +63,9 @@ def _letters(meeting: Meeting) -> list[NominationLetter]:
 
 
 @bp.route("/")
-def index(meeting_id: int):
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     """Every registration of the meeting, filtered, a page at a time, with bulk decisions."""
-    meeting = meeting_or_404(meeting_id)
     filters = filter_form(meeting)
     values = filters.values()
     counts = counts_by_status(meeting)
@@ -69,9 +80,9 @@ def index(meeting_id: int):
 
 
 @bp.route("/<int:delegate_id>")
-def detail(meeting_id: int, delegate_id: int):
+@loads(meeting=Meeting)
+def detail(delegate_id: int, meeting: Meeting):
     """One registration with every field, its e-mail and the decision forms."""
-    meeting = meeting_or_404(meeting_id)
     delegate = _delegate(meeting, delegate_id)
     return _render_detail(meeting, delegate, RejectForm())
 
@@ -86,8 +97,8 @@ def _render_detail(meeting: Meeting, delegate: Delegate, reject_form: RejectForm
 
 
 @bp.route("/<int:delegate_id>/approve", methods=["POST"])
-def approve_one(meeting_id: int, delegate_id: int):
-    meeting = meeting_or_404(meeting_id)
+@loads(meeting=Meeting)
+def approve_one(delegate_id: int, meeting: Meeting):
     delegate = _delegate(meeting, delegate_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -109,8 +120,8 @@ def approve_one(meeting_id: int, delegate_id: int):
 
 
 @bp.route("/<int:delegate_id>/reject", methods=["POST"])
-def reject_one(meeting_id: int, delegate_id: int):
-    meeting = meeting_or_404(meeting_id)
+@loads(meeting=Meeting)
+def reject_one(delegate_id: int, meeting: Meeting):
     delegate = _delegate(meeting, delegate_id)
     form = RejectForm()
     if not form.validate_on_submit():
@@ -132,11 +143,11 @@ def reject_one(meeting_id: int, delegate_id: int):
 
 
 @bp.route("/bulk", methods=["POST"])
-def bulk(meeting_id: int):
+@loads(meeting=Meeting)
+def bulk(meeting: Meeting):
     """Approve or reject every ticked registration (each checked to be this meeting's)."""
-    meeting = meeting_or_404(meeting_id)
     form = BulkDecisionForm()
-    back = redirect(request.form.get("next") if _safe_next() else
+    back = redirect(request.form.get("next") if is_local_path(request.form.get("next")) else
                     url_for("registrations.index", meeting_id=meeting.id))
     if not form.validate_on_submit():
         flash(_("The reason is too long (2000 characters at most)."), "danger")
@@ -175,15 +186,10 @@ def bulk(meeting_id: int):
     return back
 
 
-def _safe_next() -> bool:
-    target = request.form.get("next", "")
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
-
-
 @bp.route("/letters/<int:invitation_id>")
-def letter(meeting_id: int, invitation_id: int):
+@loads(meeting=Meeting)
+def letter(invitation_id: int, meeting: Meeting):
     """Download a delegation's nomination letter (staff only, always as an attachment)."""
-    meeting = meeting_or_404(meeting_id)
     found = db.session.scalar(
         select(NominationLetter).join(Invitation, NominationLetter.invitation_id == Invitation.id)
         .where(NominationLetter.invitation_id == invitation_id,

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..models import Invitation, Meeting, utcnow
@@ -33,12 +34,8 @@ from ..models.registration import (
 )
 from ..timezones import format_local
 from .choices import is_country
+from .errors import RegistrationError
 from .notify import send_approval, send_rejection, send_withdrawal
-
-
-class RegistrationError(ValueError):
-    """A registration or decision the rules refuse; the message says why, in plain words."""
-
 
 # Changing one of these after approval sends the registration back for approval.
 IDENTITY_FIELDS = ("given_name", "family_name", "role", "email_key")
@@ -254,6 +251,7 @@ def update_delegate(invitation: Invitation, delegate: Delegate, details: dict, *
             delegate.token_hash = delegate.token_issued_at = None
     if changes:
         record("update", delegate, meeting=invitation.meeting, actor=actor, changes=changes)
+        hooks.delegate_changed.send(delegate, changes=changes)
     return changes
 
 
@@ -273,6 +271,7 @@ def withdraw_delegate(invitation: Invitation, delegate: Delegate, *, actor: str)
     delegate.status = "withdrawn"
     delegate.withdrawn_at = utcnow()
     db.session.flush()
+    hooks.delegate_withdrawn.send(delegate, by="organisation", was_approved=old == "approved")
     send_withdrawal(delegate)
     record("withdraw", delegate, meeting=invitation.meeting, actor=actor,
            changes={"status": [old, "withdrawn"]})
@@ -316,6 +315,7 @@ def approve(delegate: Delegate) -> bool:
         delegate.decision_reason = ""
         delegate.decided_at = utcnow()
         delegate.decided_by = _decider()
+    hooks.delegate_approved.send(delegate)
     send_approval(delegate)
     record("approve", delegate, meeting=delegate.meeting, changes={"status": [old, "approved"]})
     return True
@@ -330,6 +330,7 @@ def reject(delegate: Delegate, reason: str) -> bool:
     if delegate.status == "rejected" and delegate.decision_reason == reason:
         return False
     _check_decidable(delegate)
+    was_approved = delegate.status == "approved"
     changes = {"status": [delegate.status, "rejected"],
                "decision_reason": [delegate.decision_reason, reason]}
     delegate.status = "rejected"
@@ -337,6 +338,8 @@ def reject(delegate: Delegate, reason: str) -> bool:
     delegate.decided_at = utcnow()
     delegate.decided_by = _decider()
     db.session.flush()
+    if was_approved:
+        hooks.delegate_withdrawn.send(delegate, by="staff", was_approved=True)
     send_rejection(delegate)
     record("reject", delegate, meeting=delegate.meeting, changes=changes)
     return True

@@ -1,19 +1,20 @@
 """Staff pages for the activity report: sections, deadline, contributions, compiled document."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..auth.access import STAFF_ROLES, restrict_blueprint
+from ..access import STAFF_ROLES, restrict_blueprint
+from ..exports import download
 from ..extensions import db
 from ..formtools import ConfirmForm
 from ..jobs import start_job
+from ..loading import loads
 from ..mail.messages import slugify
 from ..models import Meeting
 from ..models.report import Contribution, ReportSection
 from ..timezones import NonExistentLocalTime, local_to_utc, utc_to_wall_clock
-from . import bp
 from .compile import communique_docx
 from .forms import DeadlineForm, SectionForm
 from .jobs import MIMETYPES
@@ -30,6 +31,8 @@ from .services import (
     settings_of,
 )
 
+bp = Blueprint("reports", __name__, url_prefix="/meetings/<int:meeting_id>/report")
+
 restrict_blueprint(bp, *STAFF_ROLES)
 
 
@@ -45,9 +48,9 @@ def _contribution(meeting: Meeting, contribution_id: int) -> Contribution:
 
 
 @bp.route("/")
-def index(meeting_id: int):
+@loads(meeting=Meeting)
+def index(meeting: Meeting):
     """Sections, deadline, who has submitted, and the compiled document."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     sections = sections_of(meeting)
     settings = settings_of(meeting)
     db.session.commit()  # the default sections, made on first view
@@ -59,8 +62,8 @@ def index(meeting_id: int):
 
 
 @bp.route("/sections", methods=["POST"])
-def create_section(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def create_section(meeting: Meeting):
     form = SectionForm()
     if form.validate_on_submit():
         try:
@@ -76,8 +79,8 @@ def create_section(meeting_id: int):
 
 
 @bp.route("/sections/<int:section_id>/delete", methods=["POST"])
-def delete_section(meeting_id: int, section_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def delete_section(section_id: int, meeting: Meeting):
     section = db.session.get(ReportSection, section_id)
     if section is None or section.meeting_id != meeting.id:
         abort(404)
@@ -89,8 +92,8 @@ def delete_section(meeting_id: int, section_id: int):
 
 
 @bp.route("/deadline", methods=["POST"])
-def deadline(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def deadline(meeting: Meeting):
     form = DeadlineForm()
     if not form.validate_on_submit():
         flash(_("Give the deadline as a date and time, for example 2003-03-06 09:30."), "danger")
@@ -108,8 +111,8 @@ def deadline(meeting_id: int):
 
 
 @bp.route("/contributions/<int:contribution_id>")
-def contribution(meeting_id: int, contribution_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def contribution(contribution_id: int, meeting: Meeting):
     item = _contribution(meeting, contribution_id)
     return render_template("reports/contribution.html", meeting=meeting, contribution=item,
                            sections=sections_of(meeting), form=ConfirmForm())
@@ -117,9 +120,9 @@ def contribution(meeting_id: int, contribution_id: int):
 
 @bp.route("/contributions/<int:contribution_id>/<any(accept, reopen):action>",
           methods=["POST"])
-def act(meeting_id: int, contribution_id: int, action: str):
+@loads(meeting=Meeting)
+def act(contribution_id: int, action: str, meeting: Meeting):
     """Accept or reopen a contribution."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     item = _contribution(meeting, contribution_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -135,8 +138,8 @@ def act(meeting_id: int, contribution_id: int, action: str):
 
 
 @bp.route("/remind", methods=["POST"])
-def remind(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
+@loads(meeting=Meeting)
+def remind(meeting: Meeting):
     if ConfirmForm().validate_on_submit():
         count = remind_missing(meeting)
         db.session.commit()
@@ -146,9 +149,9 @@ def remind(meeting_id: int):
 
 
 @bp.route("/compile/<any(docx, pdf):fmt>", methods=["POST"])
-def compile_report(meeting_id: int, fmt: str):
+@loads(meeting=Meeting)
+def compile_report(fmt: str, meeting: Meeting):
     """Start the compiled report as a background job; its page shows progress."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     if not ConfirmForm().validate_on_submit():
         return _back(meeting.id)
     job = start_job("compiled_report", {"format": fmt}, user=current_user._get_current_object(),
@@ -158,11 +161,9 @@ def compile_report(meeting_id: int, fmt: str):
 
 
 @bp.route("/communique.docx")
-def communique(meeting_id: int):
+@loads(meeting=Meeting)
+def communique(meeting: Meeting):
     """A draft communiqué of the summary outcomes, for staff to edit."""
-    meeting = db.get_or_404(Meeting, meeting_id)
     data = communique_docx(meeting)
     filename = f"communique-{slugify(meeting.title, 40)}.docx"
-    return Response(data, mimetype=MIMETYPES["docx"], headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return download(data, MIMETYPES["docx"], filename)

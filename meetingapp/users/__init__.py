@@ -1,7 +1,10 @@
 """Staff account management (administrators only)."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("users", __name__, url_prefix="/users")
+from .routes import bp
 
-from . import routes  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """The user management pages."""
+    app.register_blueprint(bp)

@@ -1,15 +1,17 @@
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import restrict_blueprint
+from ..access import restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm
+from ..loading import loads
 from ..models import User
-from . import bp
 from .forms import PasswordResetForm, UserCreateForm, UserEditForm
 from .services import UserError, create_user, reset_password, set_active, update_user
+
+bp = Blueprint("users", __name__, url_prefix="/users")
 
 restrict_blueprint(bp, "admin")
 
@@ -39,8 +41,8 @@ def create():
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
-def edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+@loads(user=User)
+def edit(user: User):
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         try:
@@ -56,8 +58,8 @@ def edit(user_id: int):
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
-def password(user_id: int):
-    user = db.get_or_404(User, user_id)
+@loads(user=User)
+def password(user: User):
     form = PasswordResetForm()
     if form.validate_on_submit():
         reset_password(user, form.password.data)
@@ -70,8 +72,8 @@ def password(user_id: int):
 
 
 @bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
-def toggle(user_id: int, action: str):
-    user = db.get_or_404(User, user_id)
+@loads(user=User)
+def toggle(action: str, user: User):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
