@@ -7,6 +7,7 @@ iCalendar SEQUENCE: raised whenever the time, place or status changes.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -36,16 +37,34 @@ DEFAULT_TOPICS = (
 )
 ITEM_KINDS = ("item", "break")
 ITEM_KIND_LABELS = {"item": _l("Item"), "break": _l("Break")}
-AGENDA_STATUSES = ("scheduled", "cancelled")
+
+
+class AgendaStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+# The stored strings, in order: the text of the CHECK constraints is built from them.
+AGENDA_STATUSES = tuple(s.value for s in AgendaStatus)
 SPEAKER_ROLES = ("chair", "presenter", "discussant")
 SPEAKER_ROLE_LABELS = {"chair": _l("Chair"), "presenter": _l("Presenter"),
                        "discussant": _l("Discussant")}
 PROPOSAL_KINDS = ("topic", "speak")
 PROPOSAL_KIND_LABELS = {"topic": _l("Topic proposed"), "speak": _l("Request for the floor")}
-PROPOSAL_STATUSES = ("pending", "accepted", "declined", "withdrawn")
-PROPOSAL_STATUS_LABELS = {"pending": _l("Awaiting the secretariat's answer"),
-                          "accepted": _l("Accepted"), "declined": _l("Declined"),
-                          "withdrawn": _l("Withdrawn")}
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+PROPOSAL_STATUSES = tuple(s.value for s in ProposalStatus)
+PROPOSAL_STATUS_LABELS = {ProposalStatus.PENDING: _l("Awaiting the secretariat's answer"),
+                          ProposalStatus.ACCEPTED: _l("Accepted"),
+                          ProposalStatus.DECLINED: _l("Declined"),
+                          ProposalStatus.WITHDRAWN: _l("Withdrawn")}
 
 item_topics = Table(
     "agenda_item_topics", db.metadata,
@@ -119,7 +138,7 @@ class AgendaSession(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[AgendaStatus] = mapped_column(String(20), default=AgendaStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)
     was_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -138,7 +157,7 @@ class AgendaSession(db.Model):
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
 
 class AgendaItem(db.Model):
@@ -169,7 +188,7 @@ class AgendaItem(db.Model):
     room: Mapped[str] = mapped_column(String(200), default="")  # "": the session's room
     # Order among items starting at the same time (reordering retimes items).
     position: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[AgendaStatus] = mapped_column(String(20), default=AgendaStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)
     was_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -191,7 +210,7 @@ class AgendaItem(db.Model):
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
     @property
     def effective_room(self) -> str:
@@ -301,7 +320,8 @@ class Proposal(db.Model):
         ForeignKey("delegates.id", ondelete="SET NULL"), index=True)
     speaker_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_speakers.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[ProposalStatus] = mapped_column(String(20), default=ProposalStatus.PENDING,
+                                                   index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(

@@ -1,6 +1,7 @@
 """Background jobs: work a user waits for (large files), run after commit elsewhere."""
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
@@ -9,12 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-JOB_STATUSES = ("queued", "running", "done", "failed")
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+JOB_STATUSES = tuple(s.value for s in JobStatus)
 JOB_STATUS_LABELS = {
-    "queued": _l("Waiting to start"),
-    "running": _l("Running"),
-    "done": _l("Ready"),
-    "failed": _l("Failed"),
+    JobStatus.QUEUED: _l("Waiting to start"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Ready"),
+    JobStatus.FAILED: _l("Failed"),
 }
 
 
@@ -30,7 +40,7 @@ class BackgroundJob(db.Model):
     # The registered job kind (meetingapp.jobs.registry) and its parameters.
     kind: Mapped[str] = mapped_column(String(50))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[JobStatus] = mapped_column(String(10), default=JobStatus.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str] = mapped_column(Text, default="")
@@ -59,7 +69,7 @@ class BackgroundJob(db.Model):
     @property
     def finished(self) -> bool:
         """Done or failed: nothing more will happen to this job."""
-        return self.status in ("done", "failed")
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
     def status_label(self) -> str:

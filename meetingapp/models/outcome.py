@@ -1,6 +1,7 @@
 """Discussion outcomes of a meeting, linked to organisations, with follow-up history."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,9 +24,20 @@ OUTCOME_KIND_LABELS = {"summary": _l("Summary"), "conclusion": _l("Conclusion"),
                        "recommendation": _l("Recommendation"), "commitment": _l("Commitment"),
                        "action": _l("Action item")}
 FOLLOWED_KINDS = ("commitment", "action")
-OUTCOME_STATUSES = ("open", "in_progress", "done", "dropped")
-OUTCOME_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
-                         "dropped": _l("Dropped")}
+
+
+class OutcomeStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+# The stored strings, in order: the text of the CHECK constraints is built from them.
+OUTCOME_STATUSES = tuple(s.value for s in OutcomeStatus)
+OUTCOME_STATUS_LABELS = {OutcomeStatus.OPEN: _l("Open"),
+                         OutcomeStatus.IN_PROGRESS: _l("In progress"),
+                         OutcomeStatus.DONE: _l("Done"), OutcomeStatus.DROPPED: _l("Dropped")}
 NOTE_SOURCES = ("staff", "representative")
 NOTE_REVIEWS = ("pending", "accepted", "rejected")
 
@@ -63,7 +75,7 @@ class Outcome(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[date | None] = mapped_column(Date)
     due_note: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[OutcomeStatus] = mapped_column(String(20), default=OutcomeStatus.OPEN)
     # The commitment of an earlier meeting this one carries over.
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("outcomes.id", ondelete="SET NULL"), index=True)
@@ -99,7 +111,7 @@ class Outcome(db.Model):
         return f"{self.kind_label}: {first[:80]}"
 
     def is_open(self) -> bool:
-        return self.followed and self.status in ("open", "in_progress")
+        return self.followed and self.status in (OutcomeStatus.OPEN, OutcomeStatus.IN_PROGRESS)
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open() and self.due_on is not None and self.due_on < today
@@ -125,8 +137,8 @@ class OutcomeNote(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default="staff")
     review: Mapped[str] = mapped_column(String(20), default="accepted")
-    status_from: Mapped[str | None] = mapped_column(String(20))
-    status_to: Mapped[str | None] = mapped_column(String(20))
+    status_from: Mapped[OutcomeStatus | None] = mapped_column(String(20))
+    status_to: Mapped[OutcomeStatus | None] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

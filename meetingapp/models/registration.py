@@ -1,6 +1,7 @@
 """Delegates registered through an accepted invitation, and the delegation's nomination letter."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
@@ -24,15 +25,25 @@ DELEGATE_ROLE_HEADINGS = {
     "adviser": _l("Advisers"),
     "observer": _l("Observers"),
 }
-REGISTRATION_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+REGISTRATION_STATUSES = tuple(s.value for s in RegistrationStatus)
 REGISTRATION_STATUS_LABELS = {
-    "pending": _l("Awaiting approval"),
-    "approved": _l("Approved"),
-    "rejected": _l("Not approved"),
-    "withdrawn": _l("Withdrawn"),
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.APPROVED: _l("Approved"),
+    RegistrationStatus.REJECTED: _l("Not approved"),
+    RegistrationStatus.WITHDRAWN: _l("Withdrawn"),
 }
 # Registrations that hold a place in the delegation (count against the quota).
-ACTIVE_STATUSES = ("pending", "approved")
+ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 LANGUAGE_LABELS = {
     "ar": _l("Arabic — العربية"),
     "zh": _l("Chinese — 中文"),
@@ -103,7 +114,8 @@ class Delegate(db.Model):
     attendance: Mapped[str] = mapped_column(String(20))
     needs: Mapped[str] = mapped_column(Text, default="")
     consent_to_publish: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        String(20), default=RegistrationStatus.PENDING, index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(

@@ -1,6 +1,7 @@
 """The report on the activities of organisations: sections per meeting and contributions."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -32,9 +33,17 @@ def section_title(title: str) -> str:
     return DEFAULT_SECTION_TITLES.get(title, title)
 
 
-CONTRIBUTION_STATUSES = ("draft", "submitted", "accepted")
-CONTRIBUTION_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"),
-                              "accepted": _l("Accepted")}
+class ContributionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+CONTRIBUTION_STATUSES = tuple(s.value for s in ContributionStatus)
+CONTRIBUTION_STATUS_LABELS = {ContributionStatus.DRAFT: _l("Draft"),
+                              ContributionStatus.SUBMITTED: _l("Submitted"),
+                              ContributionStatus.ACCEPTED: _l("Accepted")}
 
 
 class ReportSettings(db.Model):
@@ -86,7 +95,8 @@ class Contribution(db.Model):
                                             index=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[ContributionStatus] = mapped_column(String(20),
+                                                       default=ContributionStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
