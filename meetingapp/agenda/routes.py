@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm, is_row_id
-from ..models import AgendaItem, AgendaSession, Meeting
+from ..models import AgendaItem, AgendaSession, AgendaStatus, Meeting
 from ..timezones import utc_to_wall_clock
 from . import bp
 from .errors import AgendaError
@@ -79,7 +79,7 @@ def _move_form(agenda, item) -> MoveForm:
 
 def _session_choices(meeting: Meeting) -> list:
     sessions = db.session.scalars(db.select(AgendaSession).where(
-        AgendaSession.meeting_id == meeting.id, AgendaSession.status == "scheduled")
+        AgendaSession.meeting_id == meeting.id, AgendaSession.status == AgendaStatus.SCHEDULED)
         .order_by(AgendaSession.starts_at)).all()
     return [("", _("No session (free-standing item or break)"))] + [(s.id, s.title)
                                                                     for s in sessions]

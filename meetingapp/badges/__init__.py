@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..delegates import add_page_section
 from ..meetings import add_detail_section
+from ..models import RegistrationStatus
 from ..models.registration import Delegate
 from .codes import CodeKeyChanged, badge_number, code_row, current_code, ensure_code, format_code
 from .qr import qr_html_table, qr_png, qr_png_data_uri
@@ -51,7 +52,7 @@ class DelegateQR:
 
 def delegate_qr(delegate: Delegate, *, issue: bool = False) -> DelegateQR | None:
     """The approved delegate's QR code, or None; ``issue=True`` issues a missing code (e-mail)."""
-    if delegate is None or delegate.status != "approved":
+    if delegate is None or delegate.status != RegistrationStatus.APPROVED:
         return None
     row = ensure_code(delegate) if issue else code_row(delegate)
     if row is None:

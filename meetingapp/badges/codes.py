@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import CheckinCode, Delegate, Invitation, utcnow
+from ..models import CheckinCode, Delegate, Invitation, RegistrationStatus, utcnow
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 CODE_LENGTH = 20
@@ -166,7 +166,7 @@ def _issue_codes_on_approval(session, flush_context, instances) -> None:
     if not has_app_context():
         return
     approved = [obj for obj in chain(session.new, session.dirty)
-                if isinstance(obj, Delegate) and obj.status == "approved"
+                if isinstance(obj, Delegate) and obj.status == RegistrationStatus.APPROVED
                 and (obj.id is None or inspect(obj).attrs.status.history.has_changes())]
     if not approved:
         return

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..formtools import is_row_id
 from ..jobs import start_job
 from ..mail.messages import slugify
-from ..models import CheckinCode, Meeting
+from ..models import CheckinCode, Meeting, RegistrationStatus
 from ..models.registration import Delegate
 from ..pdf import PdfUnavailable
 from ..registrations.participants import invited_organisations
@@ -125,7 +125,7 @@ def reissue(meeting_id: int, delegate_id: int):
     delegate = db.get_or_404(Delegate, delegate_id)
     if delegate.meeting_id != meeting.id:
         abort(404)
-    if delegate.status != "approved":
+    if delegate.status != RegistrationStatus.APPROVED:
         flash(_("%(name)s is not approved: there is no badge to re-issue.",
                 name=delegate.display_name), "warning")
         return _back(meeting)

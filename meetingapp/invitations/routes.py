@@ -10,7 +10,7 @@ from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm
 from ..mail.services import last_messages_for
-from ..models import Meeting, Organisation
+from ..models import InvitationStatus, Meeting, Organisation
 from ..models.invitation import INVITATION_STATUSES, Invitation
 from ..models.organisation import ORGANISATION_KINDS
 from ..text import spreadsheet_safe
@@ -199,7 +199,7 @@ def remind(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = ConfirmForm()
     waiting = counts_by_status(meeting)
-    count = waiting.get("sent", 0) + waiting.get("viewed", 0)
+    count = waiting.get(InvitationStatus.SENT, 0) + waiting.get(InvitationStatus.VIEWED, 0)
     if form.validate_on_submit():
         try:
             sent = remind_unanswered(meeting)

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
-from ..models import BackgroundJob, Meeting
+from ..models import BackgroundJob, JobStatus, Meeting
 from . import bp
 from .forms import AuditExportForm
 from .registry import get_kind
@@ -22,7 +22,7 @@ def _title(job: BackgroundJob) -> str:
 def _status(job: BackgroundJob) -> dict:
     status = job_status(job)
     status["download_url"] = (url_for("jobs.download", job_id=job.id)
-                              if job.status == "done" else "")
+                              if job.status == JobStatus.DONE else "")
     return status
 
 
@@ -46,7 +46,7 @@ def status(job_id: int):
 def download(job_id: int):
     """The file the job made (staff only, never cached)."""
     job = db.get_or_404(BackgroundJob, job_id)
-    if job.status != "done" or job.result is None:
+    if job.status != JobStatus.DONE or job.result is None:
         abort(404)
     filename = job.result_filename.replace('"', "") or f"job-{job.id}"
     return Response(job.result, mimetype=job.result_mimetype or "application/octet-stream",

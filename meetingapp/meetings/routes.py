@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..auth.access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
-from ..models import Meeting
+from ..models import Meeting, MeetingStatus
 from ..models.meeting import STATUS_LABELS
 from ..timezones import format_local_range, zone_names
 from . import DETAIL_SECTIONS, bp
@@ -83,12 +83,12 @@ def edit(meeting_id: int):
 def confirm_cancel(meeting_id: int):
     """Ask before cancelling: it cannot be undone."""
     meeting = db.get_or_404(Meeting, meeting_id)
-    if "cancelled" not in meeting.allowed_transitions:
+    if MeetingStatus.CANCELLED not in meeting.allowed_transitions:
         flash(_("A meeting that is “%(status)s” cannot be cancelled.",
                 status=STATUS_LABELS[meeting.status]), "warning")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/confirm_cancel.html", meeting=meeting,
-                           status_form=StatusForm(status="cancelled", confirmed="yes"))
+                           status_form=StatusForm(status=MeetingStatus.CANCELLED, confirmed="yes"))
 
 
 @bp.route("/<int:meeting_id>/status", methods=["POST"])
@@ -97,7 +97,7 @@ def status(meeting_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status with one of the buttons."), "danger")
-    elif form.status.data == "cancelled" and form.confirmed.data != "yes":
+    elif form.status.data == MeetingStatus.CANCELLED and form.confirmed.data != "yes":
         return redirect(url_for("meetings.confirm_cancel", meeting_id=meeting.id))
     else:
         try:

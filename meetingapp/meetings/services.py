@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import MEETING_STATUSES, Meeting
+from ..models import MEETING_STATUSES, Meeting, MeetingStatus
 from ..models.meeting import STATUS_LABELS
 from ..timezones import (
     NonExistentLocalTime,
@@ -105,7 +105,7 @@ def create_meeting(details: MeetingDetails) -> Meeting:
     """Add a draft meeting; its times are read in its own zone and stored in UTC."""
     values = _checked_values(details, meeting=None)
     meeting = Meeting()
-    changes = apply_changes(meeting, values | {"status": "draft"})
+    changes = apply_changes(meeting, values | {"status": MeetingStatus.DRAFT})
     db.session.add(meeting)
     _flush()
     record("create", meeting, meeting=meeting, changes=changes)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import Meeting, Organisation, utcnow
+from ..models import Meeting, Organisation, OutcomeStatus, utcnow
 from ..models.agenda import AgendaItem
 from ..models.outcome import (
     FOLLOWED_KINDS,
@@ -60,7 +60,7 @@ def create_outcome(meeting: Meeting, details: dict, organisation_ids=()) -> Outc
     """Add an outcome to ``meeting`` (audited)."""
     details = dict(details)
     _check(meeting, details)
-    outcome = Outcome(meeting_id=meeting.id, status="open", **details)
+    outcome = Outcome(meeting_id=meeting.id, status=OutcomeStatus.OPEN, **details)
     outcome.organisations = _organisations(organisation_ids)
     if outcome.owner_id and outcome.owner_id not in {o.id for o in outcome.organisations}:
         outcome.organisations.append(db.session.get(Organisation, outcome.owner_id))
@@ -184,7 +184,8 @@ def open_commitments_before(meeting: Meeting) -> list[Outcome]:
                                                     Outcome.carried_from_id.is_not(None))
     query = (select(Outcome).join(Meeting, Meeting.id == Outcome.meeting_id)
              .where(Meeting.starts_at < meeting.starts_at, Outcome.kind.in_(FOLLOWED_KINDS),
-                    Outcome.status.in_(("open", "in_progress")), Outcome.id.not_in(carried))
+                    Outcome.status.in_((OutcomeStatus.OPEN, OutcomeStatus.IN_PROGRESS)),
+                    Outcome.id.not_in(carried))
              .order_by(Meeting.starts_at, Outcome.id))
     return list(db.session.scalars(query).all())
 

@@ -20,7 +20,7 @@ from ..agenda.proposals import (
 from ..agenda.publication import published_programme
 from ..extensions import db
 from ..formtools import ConfirmForm
-from ..models import AgendaSession, Delegate, Proposal
+from ..models import AgendaSession, AgendaStatus, Delegate, Proposal
 from ..models.registration import ACTIVE_STATUSES
 from . import add_portal_section, bp
 from .routes import _open
@@ -78,7 +78,7 @@ def propose_topic(token: str):
     form = TopicProposalForm()
     sessions = db.session.scalars(select(AgendaSession).where(
         AgendaSession.meeting_id == invitation.meeting_id, AgendaSession.was_published,
-        AgendaSession.status == "scheduled").order_by(AgendaSession.starts_at)).all()
+        AgendaSession.status == AgendaStatus.SCHEDULED).order_by(AgendaSession.starts_at)).all()
     form.preferred_session_id.choices = [("", _("No preference"))] + [(s.id, s.title)
                                                                       for s in sessions]
     form.delegate_id.choices = _delegate_choices(invitation)

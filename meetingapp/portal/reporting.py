@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..formtools import ConfirmForm
+from ..models import InvitationStatus
 from ..models.outcome import FOLLOWED_KINDS, OUTCOME_STATUS_LABELS, Outcome, outcome_organisations
 from ..models.report import DEFAULT_REPORT_SECTIONS, ReportSection
 from ..outcomes.forms import ProgressForm
@@ -35,7 +36,7 @@ def own_commitments(organisation) -> list[Outcome]:
 
 def outcomes_section(invitation) -> dict:
     """The organisation's commitments as the invitation page shows them."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return {"outcomes": []}
     return {"outcomes": own_commitments(invitation.organisation),
             "today": meeting_today(invitation.meeting), "form": ProgressForm(),
@@ -44,7 +45,7 @@ def outcomes_section(invitation) -> dict:
 
 def report_section(invitation) -> dict:
     """The contribution form as the invitation page shows it."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return {"active": False}
     meeting = invitation.meeting
     contribution = contribution_of(meeting, invitation.organisation)
@@ -64,7 +65,7 @@ def _accepted(token: str):
     invitation, error = _open(token)
     if error:
         return None, error
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         abort(404)
     return invitation, None
 
