@@ -8,6 +8,7 @@ iCalendar SEQUENCE: raised whenever the time, place or status changes.
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,8 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .invitation import Invitation
+    from .meeting import Meeting
+    from .organisation import Organisation
+    from .registration import Delegate
+    from .user import User
 
 # The areas of resolution 1373 (2001): the first topics, which staff may extend.
 DEFAULT_TOPICS = (
@@ -80,7 +88,7 @@ session_topics = Table(
 )
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A topic tag from the list staff maintain (shared by every meeting)."""
 
     __tablename__ = "agenda_topics"
@@ -98,7 +106,7 @@ class Topic(db.Model):
         return self.name
 
 
-class AgendaSettings(db.Model):
+class AgendaSettings(Model):
     """Per-meeting agenda settings: the deadline for proposals."""
 
     __tablename__ = "agenda_settings"
@@ -110,14 +118,14 @@ class AgendaSettings(db.Model):
     proposals_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
 
     @property
     def display_name(self) -> str:
         return "Agenda settings"
 
 
-class AgendaSession(db.Model):
+class AgendaSession(Model):
     """A session of the meeting ("Session I: Global Standards on Counter-Terrorism")."""
 
     __tablename__ = "agenda_sessions"
@@ -144,7 +152,7 @@ class AgendaSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
     topics: Mapped[list[Topic]] = relationship(secondary=session_topics, order_by=Topic.name)
     items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="session", foreign_keys="AgendaItem.session_id",
@@ -160,7 +168,7 @@ class AgendaSession(db.Model):
         return self.status == AgendaStatus.CANCELLED
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """An item of the agenda or a break, in a session or free-standing."""
 
     __tablename__ = "agenda_items"
@@ -194,7 +202,7 @@ class AgendaItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
     session: Mapped[AgendaSession | None] = relationship(
         back_populates="items", foreign_keys=[session_id],
         primaryjoin="AgendaItem.session_id == AgendaSession.id")
@@ -220,7 +228,7 @@ class AgendaItem(db.Model):
         return self.session.room if self.session is not None else ""
 
 
-class Speaker(db.Model):
+class Speaker(Model):
     """The chair or a speaker of an item: an invited organisation, perhaps one of its delegates."""
 
     __tablename__ = "agenda_speakers"
@@ -250,8 +258,8 @@ class Speaker(db.Model):
     item: Mapped[AgendaItem] = relationship(
         back_populates="speakers", foreign_keys=[item_id],
         primaryjoin="Speaker.item_id == AgendaItem.id")
-    organisation = relationship("Organisation")
-    delegate = relationship("Delegate")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
 
     @property
     def display_name(self) -> str:
@@ -261,7 +269,7 @@ class Speaker(db.Model):
         return f"{SPEAKER_ROLE_LABELS[self.role]}: {who}"
 
 
-class AgendaVersion(db.Model):
+class AgendaVersion(Model):
     """A published version of the agenda: what was published, and what changed."""
 
     __tablename__ = "agenda_versions"
@@ -283,15 +291,15 @@ class AgendaVersion(db.Model):
     changes: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    meeting = relationship("Meeting")
-    published_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    published_by: Mapped["User | None"] = relationship("User")
 
     @property
     def display_name(self) -> str:
         return f"Agenda version {self.number}"
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """A topic an organisation proposes, or its request for the floor on an item."""
 
     __tablename__ = "agenda_proposals"
@@ -329,13 +337,13 @@ class Proposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    invitation = relationship("Invitation")
-    preferred_session = relationship("AgendaSession")
-    item = relationship("AgendaItem", foreign_keys=[item_id])
-    delegate = relationship("Delegate")
-    speaker = relationship("Speaker")
-    decided_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
+    preferred_session: Mapped["AgendaSession | None"] = relationship("AgendaSession")
+    item: Mapped["AgendaItem | None"] = relationship("AgendaItem", foreign_keys=[item_id])
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
+    speaker: Mapped["Speaker | None"] = relationship("Speaker")
+    decided_by: Mapped["User | None"] = relationship("User")
 
     @property
     def display_name(self) -> str:

@@ -2,13 +2,18 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .organisation import Organisation
 
 
 class InvitationStatus(StrEnum):
@@ -35,7 +40,7 @@ UNANSWERED = (InvitationStatus.SENT, InvitationStatus.VIEWED)
 TEMPLATE_KINDS = ("invitation", "reminder")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("meeting_id", "organisation_id"),
@@ -68,8 +73,8 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    meeting = relationship("Meeting")
-    organisation = relationship("Organisation")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
 
     @property
     def quota(self) -> int:
@@ -91,7 +96,7 @@ class Invitation(db.Model):
         return self.status in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED)
 
 
-class MessageTemplate(db.Model):
+class MessageTemplate(Model):
     """A meeting's own wording of an e-mail (subject and body with placeholders)."""
 
     __tablename__ = "message_templates"

@@ -2,13 +2,18 @@
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .user import User
 
 
 class JobStatus(StrEnum):
@@ -28,7 +33,7 @@ JOB_STATUS_LABELS = {
 }
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     __tablename__ = "background_jobs"
     __table_args__ = (
         CheckConstraint(f"status IN {JOB_STATUSES!r}", name="status_known"),
@@ -63,8 +68,8 @@ class BackgroundJob(db.Model):
     # Last sign of life (claim or progress report): tells a stalled job.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    created_by = relationship("User")
-    meeting = relationship("Meeting")
+    created_by: Mapped["User | None"] = relationship("User")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")
 
     @property
     def finished(self) -> bool:

@@ -2,13 +2,17 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
 
 
 class OutboxStatus(StrEnum):
@@ -28,7 +32,7 @@ OUTBOX_STATUS_LABELS = {
 }
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status_known"),
@@ -67,7 +71,7 @@ class OutboxMessage(db.Model):
     related_type: Mapped[str | None] = mapped_column(String(50))
     related_id: Mapped[int | None]
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         cascade="all, delete-orphan", order_by="OutboxAttachment.id")
 
@@ -85,7 +89,7 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.status} {self.subject!r}>"
 
 
-class OutboxAttachment(db.Model):
+class OutboxAttachment(Model):
     """A file attached to an outbox message (a calendar invitation, ...)."""
 
     __tablename__ = "outbox_attachments"

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
@@ -38,7 +38,7 @@ STATUS_TRANSITIONS: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
 }
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint(f"status IN {MEETING_STATUSES!r}", name="status_known"),

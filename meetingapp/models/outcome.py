@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -16,8 +17,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .agenda import AgendaItem
+    from .meeting import Meeting
+    from .organisation import Organisation
 
 OUTCOME_KINDS = ("summary", "conclusion", "recommendation", "commitment", "action")
 OUTCOME_KIND_LABELS = {"summary": _l("Summary"), "conclusion": _l("Conclusion"),
@@ -49,7 +55,7 @@ outcome_organisations = Table(
 )
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """A summary, conclusion, recommendation, commitment or action item of a meeting."""
 
     __tablename__ = "outcomes"
@@ -82,13 +88,14 @@ class Outcome(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    agenda_item = relationship("AgendaItem", foreign_keys=[agenda_item_id],
-                               primaryjoin="Outcome.agenda_item_id == AgendaItem.id")
-    owner = relationship("Organisation", foreign_keys=[owner_id])
-    organisations = relationship("Organisation", secondary=outcome_organisations,
-                                 order_by="Organisation.name")
-    carried_from = relationship("Outcome", remote_side=[id])
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    agenda_item: Mapped["AgendaItem | None"] = relationship(
+        "AgendaItem", foreign_keys=[agenda_item_id],
+        primaryjoin="Outcome.agenda_item_id == AgendaItem.id")
+    owner: Mapped["Organisation | None"] = relationship("Organisation", foreign_keys=[owner_id])
+    organisations: Mapped[list["Organisation"]] = relationship(
+        "Organisation", secondary=outcome_organisations, order_by="Organisation.name")
+    carried_from: Mapped["Outcome | None"] = relationship("Outcome", remote_side=[id])
     notes: Mapped[list["OutcomeNote"]] = relationship(
         back_populates="outcome", cascade="all, delete-orphan",
         order_by="(OutcomeNote.created_at, OutcomeNote.id)")
@@ -117,7 +124,7 @@ class Outcome(db.Model):
         return self.is_open() and self.due_on is not None and self.due_on < today
 
 
-class OutcomeNote(db.Model):
+class OutcomeNote(Model):
     """A dated history entry (status change and/or comment); representatives' await review."""
 
     __tablename__ = "outcome_notes"
@@ -145,7 +152,7 @@ class OutcomeNote(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     outcome: Mapped[Outcome] = relationship(back_populates="notes")
-    organisation = relationship("Organisation")
+    organisation: Mapped["Organisation | None"] = relationship("Organisation")
 
     @property
     def display_name(self) -> str:

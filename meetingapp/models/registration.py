@@ -2,14 +2,20 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .invitation import Invitation
+    from .meeting import Meeting
+    from .user import User
 
 DELEGATE_ROLES = ("head", "delegate", "adviser", "observer")
 DELEGATE_ROLE_LABELS = {
@@ -58,7 +64,7 @@ ATTENDANCE_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
 _ACTIVE_SQL = "status IN ('pending', 'approved')"
 
 
-class Delegate(db.Model):
+class Delegate(Model):
     """One person registered in an organisation's delegation to a meeting."""
 
     __tablename__ = "delegates"
@@ -133,9 +139,9 @@ class Delegate(db.Model):
     organisation_key: Mapped[str] = mapped_column(String(300))
     role_rank: Mapped[int] = mapped_column(SmallInteger)
 
-    meeting = relationship("Meeting")
-    invitation = relationship("Invitation")
-    decided_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
+    decided_by: Mapped["User | None"] = relationship("User")
 
     @property
     def full_name(self) -> str:
@@ -156,7 +162,7 @@ class Delegate(db.Model):
         return f"<Delegate {self.id} {self.status} {self.email_key}>"
 
 
-class NominationLetter(db.Model):
+class NominationLetter(Model):
     """The delegation's nomination letter (a PDF), kept in the database."""
 
     __tablename__ = "nomination_letters"
@@ -172,7 +178,7 @@ class NominationLetter(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    invitation = relationship("Invitation")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
 
     @property
     def display_name(self) -> str:

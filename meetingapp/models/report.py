@@ -2,13 +2,18 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .organisation import Organisation
 
 DEFAULT_REPORT_SECTIONS = (
     "Mandate and membership",
@@ -46,7 +51,7 @@ CONTRIBUTION_STATUS_LABELS = {ContributionStatus.DRAFT: _l("Draft"),
                               ContributionStatus.ACCEPTED: _l("Accepted")}
 
 
-class ReportSettings(db.Model):
+class ReportSettings(Model):
     """A meeting's report settings: the deadline for contributions."""
 
     __tablename__ = "report_settings"
@@ -56,14 +61,14 @@ class ReportSettings(db.Model):
                                             unique=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
 
     @property
     def display_name(self) -> str:
         return "Report settings"
 
 
-class ReportSection(db.Model):
+class ReportSection(Model):
     """A section each organisation writes for the meeting's report."""
 
     __tablename__ = "report_sections"
@@ -81,7 +86,7 @@ class ReportSection(db.Model):
         return self.title
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     """An organisation's contribution to a meeting's report."""
 
     __tablename__ = "report_contributions"
@@ -104,8 +109,8 @@ class Contribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    organisation = relationship("Organisation")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
     answers: Mapped[list["ContributionAnswer"]] = relationship(
         back_populates="contribution", cascade="all, delete-orphan")
 
@@ -121,7 +126,7 @@ class Contribution(db.Model):
         return next((a.text for a in self.answers if a.section_id == section_id), "")
 
 
-class ContributionAnswer(db.Model):
+class ContributionAnswer(Model):
     """The text of one section in a contribution (Markdown)."""
 
     __tablename__ = "report_answers"
@@ -135,4 +140,4 @@ class ContributionAnswer(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
 
     contribution: Mapped[Contribution] = relationship(back_populates="answers")
-    section = relationship(ReportSection)
+    section: Mapped["ReportSection"] = relationship(ReportSection)
