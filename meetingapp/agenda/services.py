@@ -291,7 +291,7 @@ def shift_later(meeting: Meeting, threshold: datetime, delta: timedelta, *,
         return []
     zone = meeting.timezone
     day = utc_to_local(threshold, zone).date()
-    moved = []
+    moved: list[AgendaItem | AgendaSession] = []
 
     def same_day(moment):
         return utc_to_local(moment, zone).date() == day
@@ -340,9 +340,11 @@ def reorder_items(session: AgendaSession, ordered_ids: list[int]) -> list[Agenda
     by_id = {i.id: i for i in active}
     if sorted(ordered_ids) != sorted(by_id) or len(set(ordered_ids)) != len(ordered_ids):
         raise AgendaError(_("The order sent does not match the session's items. Reload the page."))
+    if not active:
+        return []
     new_order = [by_id[i] for i in ordered_ids]
     gaps = [b.starts_at - a.ends_at for a, b in zip(active, active[1:], strict=False)]
-    moment = active[0].starts_at if active else None
+    moment = active[0].starts_at
     changed = []
     for index, item in enumerate(new_order):
         length = item.ends_at - item.starts_at

@@ -107,6 +107,7 @@ def feed_of(*, delegate: Delegate | None = None, user: User | None = None) -> Ca
     if delegate is not None:
         return db.session.scalar(select(CalendarFeed).where(CalendarFeed.delegate_id ==
                                                             delegate.id))
+    assert user is not None, "feed_of needs a delegate or a user"
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
 
 
@@ -157,6 +158,7 @@ def feed_calendar(feed: CalendarFeed) -> CalendarFile:
     if feed.user_id is not None:
         return staff_calendar()
     delegate = feed.delegate
+    assert delegate is not None  # one_owner: a feed without a user has a delegate
     if delegate.status in (RegistrationStatus.REJECTED, RegistrationStatus.WITHDRAWN):
         return delegate_cancellation(delegate, method=None)
     return delegate_calendar(delegate)

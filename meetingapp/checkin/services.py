@@ -211,5 +211,5 @@ def search_delegates(meeting: Meeting, query: str, limit: int = 20) -> list[Dele
 
 def desk_meetings() -> list[Meeting]:
     """Meetings whose desk is open (open, closed or held), the latest first."""
-    return db.session.scalars(select(Meeting).where(Meeting.status.in_(DESK_STATUSES))
-                              .order_by(Meeting.starts_at.desc())).all()
+    return list(db.session.scalars(select(Meeting).where(Meeting.status.in_(DESK_STATUSES))
+                                   .order_by(Meeting.starts_at.desc())))

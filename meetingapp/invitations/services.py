@@ -189,7 +189,7 @@ def update_invitation(invitation: Invitation, *, email: str, cc: list[str],
 def counts_by_status(meeting: Meeting) -> dict[str, int]:
     rows = db.session.execute(
         select(Invitation.status, func.count()).where(Invitation.meeting_id == meeting.id)
-        .group_by(Invitation.status)).all()
+        .group_by(Invitation.status)).tuples().all()
     return dict(rows)
 
 

@@ -8,10 +8,11 @@ a Celery worker, a thread or the request itself calls with the job's id.
 import json
 import time
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..audit.services import record
 from ..extensions import db
@@ -69,12 +70,14 @@ def fail_stalled_jobs(now=None) -> int:
     with in_language("en"):  # stored once, read by anyone: English like the audit log
         error = _("Interrupted: no progress for %(minutes)d minutes (the worker running it "
                   "stopped). Start it again.", minutes=minutes)
-    result = db.session.execute(
+    # An UPDATE's result is a CursorResult (rowcount), which the scoped session's
+    # execute() does not say.
+    result = cast(CursorResult[Any], db.session.execute(
         update(BackgroundJob)
         .where(BackgroundJob.status == JobStatus.RUNNING,
                BackgroundJob.updated_at < now - timedelta(minutes=minutes))
         .values(status=JobStatus.FAILED, error=error, message="", finished_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     return result.rowcount or 0
 
 

@@ -199,7 +199,8 @@ def last_messages_for(related_type: str, ids: Iterable[int],
     for message in db.session.scalars(
         query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     ):
-        newest.setdefault(message.related_id, message)
+        if message.related_id is not None:  # always: the query asks for these ids
+            newest.setdefault(message.related_id, message)
     return newest
 
 

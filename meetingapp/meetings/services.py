@@ -132,6 +132,7 @@ def change_status(meeting: Meeting, status: str) -> dict:
     """Move a meeting to ``status`` if STATUS_TRANSITIONS allows it from its current one."""
     if status not in MEETING_STATUSES:
         raise MeetingError({"status": _("“%(status)s” is not a meeting status.", status=status)})
+    status = MeetingStatus(status)
     # Read the status afresh, locked, so that two people clicking at once
     # cannot both move the meeting from the same status.
     db.session.refresh(meeting, with_for_update=True)

@@ -63,7 +63,7 @@ def create_outcome(meeting: Meeting, details: dict, organisation_ids=()) -> Outc
     outcome = Outcome(meeting_id=meeting.id, status=OutcomeStatus.OPEN, **details)
     outcome.organisations = _organisations(organisation_ids)
     if outcome.owner_id and outcome.owner_id not in {o.id for o in outcome.organisations}:
-        outcome.organisations.append(db.session.get(Organisation, outcome.owner_id))
+        outcome.organisations.append(db.session.get_one(Organisation, outcome.owner_id))
     db.session.add(outcome)
     db.session.flush()
     record("create", outcome, meeting=meeting, changes={"kind": outcome.kind})
@@ -77,7 +77,7 @@ def update_outcome(outcome: Outcome, details: dict, organisation_ids=()) -> dict
     changes = apply_changes(outcome, details)
     orgs = _organisations(organisation_ids)
     if outcome.owner_id and outcome.owner_id not in {o.id for o in orgs}:
-        orgs.append(db.session.get(Organisation, outcome.owner_id))
+        orgs.append(db.session.get_one(Organisation, outcome.owner_id))
     before = sorted(o.id for o in outcome.organisations)
     after = sorted(o.id for o in orgs)
     if before != after:
@@ -96,7 +96,7 @@ def change_status(outcome: Outcome, status: str | None, comment: str = "", *,
         raise OutcomeError(_("Choose a known status."))
     if status and not outcome.followed:
         raise OutcomeError(_("Only commitments and action items have a status."))
-    status = status if status and status != outcome.status else None
+    status = OutcomeStatus(status) if status and status != outcome.status else None
     if status is None and not comment.strip():
         raise OutcomeError(_("Choose a new status or write a comment."))
     note = OutcomeNote(outcome=outcome, source="staff", review="accepted", actor=actor,

@@ -57,7 +57,7 @@ def record_view(invitation: Invitation) -> None:
 def _active_delegates(invitation: Invitation) -> int:
     """Delegates of this invitation still pending or approved."""
     return db.session.scalar(select(func.count()).select_from(Delegate).where(
-        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
 
 
 class ResponseRefused(ValueError):
@@ -85,7 +85,7 @@ def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
     reason = "" if accept else reason.strip()
     if invitation.status == new_status and invitation.decline_reason == reason:
         return False
-    changes = {"status": [invitation.status, new_status]}
+    changes: dict[str, list] = {"status": [invitation.status, new_status]}
     if reason != invitation.decline_reason:
         changes["decline_reason"] = [invitation.decline_reason, reason]
     invitation.status = new_status

@@ -103,7 +103,7 @@ def lock_invitation(invitation: Invitation) -> Invitation:
 def active_count(invitation: Invitation) -> int:
     """Places taken in the delegation: registrations pending or approved."""
     return db.session.scalar(select(func.count()).select_from(Delegate).where(
-        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
 
 
 # What to say when a choice is not one of the list.
@@ -363,9 +363,9 @@ class BulkResult:
 def registrations_of(meeting: Meeting, ids) -> list[Delegate]:
     """The registrations of ``meeting`` with these ids; LookupError if any is not one of them."""
     wanted = {int(i) for i in ids}
-    delegates = db.session.scalars(select(Delegate).where(
+    delegates = list(db.session.scalars(select(Delegate).where(
         Delegate.meeting_id == meeting.id, Delegate.id.in_(wanted or [-1]))
-        .order_by(Delegate.id)).all()
+        .order_by(Delegate.id)))
     if len(delegates) != len(wanted):
         raise LookupError("A registration is not one of this meeting's.")
     return delegates
@@ -394,5 +394,5 @@ def counts_by_status(meeting: Meeting) -> dict[str, int]:
     """How many registrations of ``meeting`` are in each status."""
     rows = db.session.execute(
         select(Delegate.status, func.count()).where(Delegate.meeting_id == meeting.id)
-        .group_by(Delegate.status)).all()
+        .group_by(Delegate.status)).tuples().all()
     return dict(rows)

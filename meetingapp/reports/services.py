@@ -1,6 +1,7 @@
 """Activity reports: sections, contributions (draft, submit, reopen, accept), reminders."""
 
 from datetime import datetime
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -96,6 +97,12 @@ def deadline_passed(meeting: Meeting, deadline=_UNREAD) -> bool:
     return deadline is not None and utcnow() >= deadline
 
 
+@overload
+def contribution_of(meeting: Meeting, organisation: Organisation,
+                    *, create: Literal[True]) -> Contribution: ...
+@overload
+def contribution_of(meeting: Meeting, organisation: Organisation,
+                    *, create: bool = False) -> Contribution | None: ...
 def contribution_of(meeting: Meeting, organisation: Organisation,
                     *, create: bool = False) -> Contribution | None:
     """The organisation's contribution to the meeting's report (created if asked, flush)."""
