@@ -67,8 +67,12 @@ system-deps:
 browser:
 	bash scripts/install-browser.sh
 
+# Type-checked: the models, every domain's services and the extension points (once there).
+MYPY_FILES = meetingapp/models $(wildcard meetingapp/*/services.py) $(wildcard meetingapp/hooks.py)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
+	$(BIN)/mypy $(MYPY_FILES)
 
 test-sqlite: $(VENV)/.installed-dev translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests

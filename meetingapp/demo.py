@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .audit.services import record
 from .extensions import db
-from .models import Contact, Meeting, Organisation, User, utcnow
+from .models import Contact, Meeting, MeetingStatus, Organisation, User, utcnow
 from .timezones import local_to_utc
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -101,7 +101,7 @@ def _first_special_meeting() -> list[str]:
         registration_opens_at=_ny(2003, 1, 15, 9, 0),
         registration_closes_at=_ny(2003, 3, 3, 18, 0),
         delegates_per_organisation=5,
-        status="held",
+        status=MeetingStatus.HELD,
     )
     db.session.add(meeting)
     db.session.flush()
@@ -134,7 +134,7 @@ def _follow_up_meeting() -> list[str]:
         registration_opens_at=utcnow() - timedelta(days=1),
         registration_closes_at=_ny(day.year, day.month, day.day, 9, 0) - timedelta(days=14),
         delegates_per_organisation=4,
-        status="open",
+        status=MeetingStatus.OPEN,
     )
     db.session.add(meeting)
     db.session.flush()

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_datetime, format_skeleton
@@ -50,6 +51,10 @@ def local_to_utc(naive: datetime, zone_name: str) -> datetime:
     return as_utc
 
 
+@overload
+def utc_to_local(moment: datetime, zone_name: str) -> datetime: ...
+@overload
+def utc_to_local(moment: None, zone_name: str) -> None: ...
 def utc_to_local(moment: datetime | None, zone_name: str) -> datetime | None:
     """The same instant on the wall clock of ``zone_name``."""
     if moment is None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..formtools import ConfirmForm
 from ..links import protect_link_blueprint
-from ..models import AgendaSession, Delegate, Invitation, Proposal
+from ..models import AgendaSession, AgendaStatus, Delegate, Invitation, Proposal
 from ..models.registration import ACTIVE_STATUSES
 from ..portal.routes import opens_invitation
 from .errors import AgendaError
@@ -76,7 +76,7 @@ def propose_topic(token: str, invitation: Invitation):
     form = TopicProposalForm()
     sessions = db.session.scalars(select(AgendaSession).where(
         AgendaSession.meeting_id == invitation.meeting_id, AgendaSession.was_published,
-        AgendaSession.status == "scheduled").order_by(AgendaSession.starts_at)).all()
+        AgendaSession.status == AgendaStatus.SCHEDULED).order_by(AgendaSession.starts_at)).all()
     form.preferred_session_id.choices = [("", _("No preference"))] + [(s.id, s.title)
                                                                       for s in sessions]
     form.delegate_id.choices = _delegate_choices(invitation)

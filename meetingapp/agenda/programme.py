@@ -7,7 +7,7 @@ delegates were shown stays exactly as it was, whatever staff edit afterwards.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..models import Meeting
+from ..models import AgendaStatus, Meeting
 from ..models.agenda import SPEAKER_ROLE_LABELS
 from ..timezones import utc_to_local
 from .queries import Agenda
@@ -79,7 +79,7 @@ class ProgrammeItem:
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
     @property
     def uid_local(self) -> str:
@@ -103,7 +103,7 @@ class ProgrammeSession:
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
     @property
     def uid_local(self) -> str:

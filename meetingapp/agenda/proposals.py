@@ -18,10 +18,13 @@ from ..models import (
     AgendaItem,
     AgendaSession,
     AgendaSettings,
+    AgendaStatus,
     Delegate,
     Invitation,
+    InvitationStatus,
     Meeting,
     Proposal,
+    ProposalStatus,
     utcnow,
 )
 from ..models.agenda import PROPOSAL_STATUS_LABELS
@@ -71,7 +74,7 @@ def why_closed(invitation: Invitation, deadline=_UNREAD) -> str | None:
 
     ``deadline``: the proposals' deadline if the caller has read it already.
     """
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return _("Once your organisation has accepted the invitation, you can propose topics "
                  "and ask for the floor here.")
     if deadline is _UNREAD:
@@ -118,7 +121,7 @@ def speakable_items(meeting: Meeting) -> list[AgendaItem]:
     """Items one may ask the floor on: published, not breaks, not cancelled."""
     return list(db.session.scalars(select(AgendaItem).where(
         AgendaItem.meeting_id == meeting.id, AgendaItem.was_published,
-        AgendaItem.kind == "item", AgendaItem.status == "scheduled")
+        AgendaItem.kind == "item", AgendaItem.status == AgendaStatus.SCHEDULED)
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
 
 
@@ -157,7 +160,7 @@ def _actor(invitation: Invitation) -> str:
 
 def _add(invitation: Invitation, kind: str, values: dict, **fields) -> Proposal:
     proposal = Proposal(meeting_id=invitation.meeting_id, invitation_id=invitation.id, kind=kind,
-                        status="pending", **values, **fields)
+                        status=ProposalStatus.PENDING, **values, **fields)
     db.session.add(proposal)
     flush()
     record("propose", proposal, meeting=invitation.meeting, actor=_actor(invitation),
@@ -169,9 +172,9 @@ def withdraw_proposal(invitation: Invitation, proposal: Proposal) -> None:
     """The organisation takes back a proposal still awaiting an answer."""
     if proposal.invitation_id != invitation.id:
         raise AgendaError(_("This proposal is not your organisation's."))
-    if proposal.status != "pending":
+    if proposal.status != ProposalStatus.PENDING:
         raise AgendaError(_("Only a proposal awaiting an answer can be withdrawn."))
-    changes = apply_changes(proposal, {"status": "withdrawn"})
+    changes = apply_changes(proposal, {"status": ProposalStatus.WITHDRAWN})
     flush()
     record("withdraw", proposal, meeting=invitation.meeting, actor=_actor(invitation),
            changes=changes)
@@ -194,23 +197,23 @@ def proposals_for_staff(meeting: Meeting, status: str = "") -> list[Proposal]:
     if status:
         query = query.where(Proposal.status == status)
     proposals = db.session.scalars(query.order_by(Proposal.created_at, Proposal.id)).all()
-    return sorted(proposals, key=lambda p: p.status != "pending")
+    return sorted(proposals, key=lambda p: p.status != ProposalStatus.PENDING)
 
 
 def _already(proposal: Proposal) -> str:
     """Why an answered proposal cannot be answered again: one sentence per status."""
-    if proposal.status == "accepted":
+    if proposal.status == ProposalStatus.ACCEPTED:
         return _("This proposal is already accepted.")
-    if proposal.status == "declined":
+    if proposal.status == ProposalStatus.DECLINED:
         return _("This proposal is already declined.")
-    if proposal.status == "withdrawn":
+    if proposal.status == ProposalStatus.WITHDRAWN:
         return _("This proposal is already withdrawn.")
     return _("This proposal is already %(status)s.",
              status=str(PROPOSAL_STATUS_LABELS[proposal.status]).lower())
 
 
-def _decided(proposal: Proposal, status: str, reason: str = "", **values) -> dict:
-    if proposal.status != "pending":
+def _decided(proposal: Proposal, status: ProposalStatus, reason: str = "", **values) -> dict:
+    if proposal.status != ProposalStatus.PENDING:
         raise AgendaError(_already(proposal))
     user_id = current_user.id if current_user and current_user.is_authenticated else None
     return apply_changes(proposal, {"status": status, "decision_reason": reason,
@@ -227,7 +230,7 @@ def accept_proposal(proposal: Proposal, *, item_id=None, session_id=None,
     Returns the item; the organisation is told by e-mail.
     """
     meeting = proposal.meeting
-    if proposal.status != "pending":
+    if proposal.status != ProposalStatus.PENDING:
         raise AgendaError(_already(proposal))
     if item_id:
         item = db.session.get(AgendaItem, int(item_id))
@@ -240,7 +243,7 @@ def accept_proposal(proposal: Proposal, *, item_id=None, session_id=None,
     delegate = proposal.delegate if proposal.delegate and proposal.delegate.active else None
     speaker = add_speaker(item, organisation_id=proposal.invitation.organisation_id,
                           delegate_id=delegate.id if delegate else None, role=role)
-    changes = _decided(proposal, "accepted", item_id=item.id, speaker_id=speaker.id)
+    changes = _decided(proposal, ProposalStatus.ACCEPTED, item_id=item.id, speaker_id=speaker.id)
     flush()
     record("accept", proposal, meeting=meeting, changes=changes)
     _notify(proposal)
@@ -252,7 +255,7 @@ def decline_proposal(proposal: Proposal, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise AgendaError({"reason": _("Give the reason for declining.")})
-    changes = _decided(proposal, "declined", reason[:5000])
+    changes = _decided(proposal, ProposalStatus.DECLINED, reason[:5000])
     flush()
     record("decline", proposal, meeting=proposal.meeting, changes=changes)
     _notify(proposal)
@@ -261,10 +264,10 @@ def decline_proposal(proposal: Proposal, reason: str) -> None:
 def _subject(proposal: Proposal) -> str:
     """The answer's subject line, in the language being rendered."""
     if proposal.kind == "topic":
-        if proposal.status == "accepted":
+        if proposal.status == ProposalStatus.ACCEPTED:
             return _("Your proposal was accepted: %(title)s", title=proposal.title)
         return _("Your proposal was declined: %(title)s", title=proposal.title)
-    if proposal.status == "accepted":
+    if proposal.status == ProposalStatus.ACCEPTED:
         return _("Your request for the floor was accepted: %(title)s", title=proposal.title)
     return _("Your request for the floor was declined: %(title)s", title=proposal.title)
 
@@ -276,6 +279,6 @@ def _notify(proposal: Proposal) -> None:
         queue_email("agenda_proposal_answer", invitation.email, _subject(proposal),
                     context={"proposal": proposal, "meeting": proposal.meeting,
                              "organisation": invitation.organisation, "item": proposal.item,
-                             "accepted": proposal.status == "accepted"},
+                             "accepted": proposal.status == ProposalStatus.ACCEPTED},
                     cc=invitation.cc_list, meeting=proposal.meeting,
                     category="agenda_proposal", related=proposal)

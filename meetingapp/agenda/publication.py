@@ -21,7 +21,14 @@ from ..audit.services import record
 from ..extensions import db
 from ..i18n import in_language
 from ..mail.services import queue_email
-from ..models import AgendaVersion, Delegate, Meeting, OutboxMessage
+from ..models import (
+    AgendaStatus,
+    AgendaVersion,
+    Delegate,
+    Meeting,
+    OutboxMessage,
+    RegistrationStatus,
+)
 from ..models.agenda import SPEAKER_ROLE_LABELS
 from ..timezones import format_wall_clock, utc_to_local, zone_abbreviation
 from .errors import AgendaError, flush
@@ -125,13 +132,13 @@ def diff_snapshots(old: dict | None, new: dict, zone: str) -> list[dict]:
         for ident, n in after.items():
             o = before.get(ident)
             if o is None:
-                if n["status"] != "cancelled":
+                if n["status"] != AgendaStatus.CANCELLED:
                     add(kind, n, "added", after=span(n))
                 continue
             if o["status"] != n["status"]:
-                add(kind, n, "cancelled" if n["status"] == "cancelled" else "reinstated",
+                add(kind, n, "cancelled" if n["status"] == AgendaStatus.CANCELLED else "reinstated",
                     before=span(o), after=span(n))
-                if n["status"] == "cancelled":
+                if n["status"] == AgendaStatus.CANCELLED:
                     continue
             if (o["starts_at"], o["ends_at"]) != (n["starts_at"], n["ends_at"]):
                 add(kind, n, "retimed", span(o), span(n))
@@ -275,7 +282,7 @@ def calendar_item_ids(changes: list[dict]) -> set[int]:
 def notify_delegates(meeting: Meeting, version: AgendaVersion) -> list[OutboxMessage]:
     """Queue the notice of a published version to every approved delegate; send the signal."""
     delegates = db.session.scalars(select(Delegate).where(
-        Delegate.meeting_id == meeting.id, Delegate.status == "approved")
+        Delegate.meeting_id == meeting.id, Delegate.status == RegistrationStatus.APPROVED)
         .order_by(Delegate.id)).all()
     programme = programme_from_snapshot(meeting, version.snapshot, number=version.number,
                                         published_at=version.published_at)

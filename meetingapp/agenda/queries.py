@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AgendaItem, AgendaSession, AgendaVersion, Meeting, Proposal, Speaker, Topic
+from ..models import (
+    AgendaItem,
+    AgendaSession,
+    AgendaVersion,
+    Meeting,
+    Proposal,
+    ProposalStatus,
+    Speaker,
+    Topic,
+)
 from ..timezones import utc_to_local
 
 
@@ -87,7 +96,7 @@ def versions_of(meeting: Meeting) -> list[AgendaVersion]:
 def pending_proposals(meeting: Meeting) -> int:
     """How many proposals and requests for the floor await an answer."""
     return db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.meeting_id == meeting.id, Proposal.status == "pending")) or 0
+        Proposal.meeting_id == meeting.id, Proposal.status == ProposalStatus.PENDING)) or 0
 
 
 def active_topics() -> list[Topic]:

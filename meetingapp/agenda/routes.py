@@ -8,7 +8,7 @@ from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..formtools import ConfirmForm, is_row_id
 from ..loading import loads
-from ..models import AgendaItem, AgendaSession, Meeting
+from ..models import AgendaItem, AgendaSession, AgendaStatus, Meeting
 from ..timezones import utc_to_wall_clock
 from .errors import AgendaError
 from .forms import ItemForm, MoveForm, SessionForm
@@ -69,7 +69,7 @@ def _move_form(agenda, item) -> MoveForm:
 
 def _session_choices(meeting: Meeting) -> list:
     sessions = db.session.scalars(db.select(AgendaSession).where(
-        AgendaSession.meeting_id == meeting.id, AgendaSession.status == "scheduled")
+        AgendaSession.meeting_id == meeting.id, AgendaSession.status == AgendaStatus.SCHEDULED)
         .order_by(AgendaSession.starts_at)).all()
     return [("", _("No session (free-standing item or break)"))] + [(s.id, s.title)
                                                                     for s in sessions]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import AgendaItem, AgendaSession, Meeting, Topic
+from ..models import AgendaItem, AgendaSession, AgendaStatus, Meeting, Topic
 from ..models.agenda import ITEM_KINDS
 from ..timezones import NonExistentLocalTime, local_to_utc, utc_to_local
 from .errors import AgendaError, flush
@@ -124,7 +124,7 @@ def create_session(meeting: Meeting, details: SessionDetails) -> AgendaSession:
     values = _texts(details, errors) | _times(details, meeting, errors)
     if errors:
         raise AgendaError(errors)
-    session = AgendaSession(meeting_id=meeting.id, status="scheduled", sequence=0)
+    session = AgendaSession(meeting_id=meeting.id, status=AgendaStatus.SCHEDULED, sequence=0)
     changes = apply_changes(session, values)
     changes |= _topic_change(session, _topics(details.topic_ids))
     db.session.add(session)
@@ -168,7 +168,7 @@ def delete_session(session: AgendaSession) -> str:
         raise AgendaError(_("Move or delete the session's items first."))
     meeting = session.meeting
     if session.was_published:
-        changes = apply_changes(session, {"status": "cancelled"})
+        changes = apply_changes(session, {"status": AgendaStatus.CANCELLED})
         _bump(session, changes)
         flush()
         record("cancel", session, meeting=meeting, changes=changes)
@@ -190,7 +190,7 @@ def create_item(meeting: Meeting, details: ItemDetails) -> tuple[AgendaItem, lis
     """
     values = _item_values(meeting, details)
     session = session_of(meeting, details.session_id)
-    item = AgendaItem(meeting_id=meeting.id, status="scheduled", sequence=0,
+    item = AgendaItem(meeting_id=meeting.id, status=AgendaStatus.SCHEDULED, sequence=0,
                       position=_next_position(meeting, values["starts_at"]))
     changes = apply_changes(item, values)
     changes |= _topic_change(item, _topics(details.topic_ids))
@@ -256,7 +256,7 @@ def delete_item(item: AgendaItem) -> str:
     if item.was_published:
         if item.cancelled:
             raise AgendaError(_("This item is already cancelled."))
-        changes = apply_changes(item, {"status": "cancelled"})
+        changes = apply_changes(item, {"status": AgendaStatus.CANCELLED})
         _bump(item, changes)
         flush()
         record("cancel", item, meeting=meeting, changes=changes)
@@ -273,7 +273,7 @@ def restore_item(item: AgendaItem) -> dict:
         raise AgendaError(_("This item is not cancelled."))
     if item.session is not None and item.session.cancelled:
         item.session = None
-    changes = apply_changes(item, {"status": "scheduled"})
+    changes = apply_changes(item, {"status": AgendaStatus.SCHEDULED})
     _bump(item, changes)
     flush()
     record("restore", item, meeting=item.meeting, changes=changes)
@@ -291,13 +291,13 @@ def shift_later(meeting: Meeting, threshold: datetime, delta: timedelta, *,
         return []
     zone = meeting.timezone
     day = utc_to_local(threshold, zone).date()
-    moved = []
+    moved: list[AgendaItem | AgendaSession] = []
 
     def same_day(moment):
         return utc_to_local(moment, zone).date() == day
 
     items = db.session.scalars(select(AgendaItem).where(
-        AgendaItem.meeting_id == meeting.id, AgendaItem.status == "scheduled",
+        AgendaItem.meeting_id == meeting.id, AgendaItem.status == AgendaStatus.SCHEDULED,
         AgendaItem.starts_at >= threshold)).all()
     for item in items:
         if item is exclude or not same_day(item.starts_at):
@@ -308,7 +308,8 @@ def shift_later(meeting: Meeting, threshold: datetime, delta: timedelta, *,
         moved.append(item)
         record("shift", item, meeting=meeting, changes=changes)
     sessions = db.session.scalars(select(AgendaSession).where(
-        AgendaSession.meeting_id == meeting.id, AgendaSession.status == "scheduled")).all()
+        AgendaSession.meeting_id == meeting.id,
+        AgendaSession.status == AgendaStatus.SCHEDULED)).all()
     for session in sessions:
         if not same_day(session.starts_at):
             continue
@@ -339,9 +340,11 @@ def reorder_items(session: AgendaSession, ordered_ids: list[int]) -> list[Agenda
     by_id = {i.id: i for i in active}
     if sorted(ordered_ids) != sorted(by_id) or len(set(ordered_ids)) != len(ordered_ids):
         raise AgendaError(_("The order sent does not match the session's items. Reload the page."))
+    if not active:
+        return []
     new_order = [by_id[i] for i in ordered_ids]
     gaps = [b.starts_at - a.ends_at for a, b in zip(active, active[1:], strict=False)]
-    moment = active[0].starts_at if active else None
+    moment = active[0].starts_at
     changed = []
     for index, item in enumerate(new_order):
         length = item.ends_at - item.starts_at

@@ -8,13 +8,22 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..extensions import db
 from ..formtools import is_row_id
-from ..models import AgendaItem, Delegate, Invitation, Meeting, Organisation, Speaker
+from ..models import (
+    AgendaItem,
+    Delegate,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    Organisation,
+    RegistrationStatus,
+    Speaker,
+)
 from ..models.agenda import SPEAKER_ROLE_LABELS, SPEAKER_ROLES
 from ..models.registration import ACTIVE_STATUSES, REGISTRATION_STATUS_LABELS
 from .errors import AgendaError, flush
 
 # Invitations whose organisation may be given the floor: invited and not declined.
-SPEAKING_STATUSES = ("sent", "viewed", "accepted")
+SPEAKING_STATUSES = (InvitationStatus.SENT, InvitationStatus.VIEWED, InvitationStatus.ACCEPTED)
 
 
 @dataclass
@@ -57,10 +66,10 @@ def _invitation(meeting: Meeting, organisation_id: int) -> Invitation | None:
 
 def _not_active(delegate: Delegate) -> str:
     """Why this delegate cannot be named: one sentence per registration status."""
-    if delegate.status == "rejected":
+    if delegate.status == RegistrationStatus.REJECTED:
         return _("%(delegate)s's registration is rejected: choose someone else.",
                  delegate=delegate.display_name)
-    if delegate.status == "withdrawn":
+    if delegate.status == RegistrationStatus.WITHDRAWN:
         return _("%(delegate)s's registration is withdrawn: choose someone else.",
                  delegate=delegate.display_name)
     return _("%(delegate)s's registration is %(status)s: choose someone else.",

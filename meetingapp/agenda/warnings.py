@@ -10,6 +10,7 @@ from itertools import combinations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..models import RegistrationStatus
 from ..models.registration import REGISTRATION_STATUS_LABELS
 from ..text import fold
 from ..timezones import format_wall_clock, utc_to_local
@@ -41,13 +42,13 @@ class AgendaWarning:
 def _not_approved(delegate, item) -> str:
     """The not-approved warning, one whole sentence per registration status."""
     names = {"delegate": delegate.display_name, "item": item.title}
-    if delegate.status == "pending":
+    if delegate.status == RegistrationStatus.PENDING:
         return _("%(delegate)s speaks at “%(item)s” but their registration is pending, "
                  "not approved.", **names)
-    if delegate.status == "rejected":
+    if delegate.status == RegistrationStatus.REJECTED:
         return _("%(delegate)s speaks at “%(item)s” but their registration is rejected, "
                  "not approved.", **names)
-    if delegate.status == "withdrawn":
+    if delegate.status == RegistrationStatus.WITHDRAWN:
         return _("%(delegate)s speaks at “%(item)s” but their registration is withdrawn, "
                  "not approved.", **names)
     return _("%(delegate)s speaks at “%(item)s” but their registration is %(status)s, "
@@ -88,7 +89,8 @@ def agenda_warnings(agenda: Agenda) -> list[AgendaWarning]:
         for speaker in item.speakers:
             if speaker.delegate_id is not None:
                 by_delegate.setdefault(speaker.delegate_id, []).append((item, speaker))
-            if speaker.delegate is not None and speaker.delegate.status != "approved":
+            if speaker.delegate is not None \
+                    and speaker.delegate.status != RegistrationStatus.APPROVED:
                 found.append(AgendaWarning("not_approved", _not_approved(
                     speaker.delegate, item), (item.id,)))
     for pairs in by_delegate.values():

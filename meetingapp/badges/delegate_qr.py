@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..models.registration import Delegate
+from ..models.registration import Delegate, RegistrationStatus
 from .codes import CodeKeyChanged, badge_number, code_row, current_code, format_code
 from .qr import qr_html_table, qr_png, qr_png_data_uri
 from .qr import qr_svg as svg_of
@@ -39,7 +39,7 @@ class DelegateQR:
 
 def delegate_qr(delegate: Delegate | None) -> DelegateQR | None:
     """The approved delegate's QR code, or None (not approved, no code). Reads only."""
-    if delegate is None or delegate.status != "approved":
+    if delegate is None or delegate.status != RegistrationStatus.APPROVED:
         return None
     row = code_row(delegate)
     if row is None:

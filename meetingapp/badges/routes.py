@@ -22,7 +22,7 @@ from ..formtools import is_row_id
 from ..jobs import start_job
 from ..loading import loads
 from ..mail.messages import slugify
-from ..models import CheckinCode, Meeting
+from ..models import CheckinCode, Meeting, RegistrationStatus
 from ..models.registration import Delegate
 from ..pdf import PdfUnavailable
 from ..registrations.participants import invited_organisations
@@ -122,7 +122,7 @@ def reissue(meeting: Meeting, delegate: Delegate):
     """Ask first (GET), then draw a new check-in code (POST): the old badge stops working."""
     if delegate.meeting_id != meeting.id:
         abort(404)
-    if delegate.status != "approved":
+    if delegate.status != RegistrationStatus.APPROVED:
         flash(_("%(name)s is not approved: there is no badge to re-issue.",
                 name=delegate.display_name), "warning")
         return _back(meeting)

@@ -13,7 +13,15 @@ from sqlalchemy.orm import contains_eager
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import CheckinCode, Invitation, Meeting, Organisation, utcnow
+from ..models import (
+    CheckinCode,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    Organisation,
+    RegistrationStatus,
+    utcnow,
+)
 from ..models.registration import Delegate
 from ..registrations.participants import participant_order
 from .codes import new_seed
@@ -47,7 +55,7 @@ def select_delegates(meeting: Meeting, ids=None, organisation_id: int | None = N
         wanted = {int(i) for i in ids}
         query = query.where(Delegate.id.in_(wanted or [-1]))
     else:
-        query = query.where(Delegate.status == "approved")
+        query = query.where(Delegate.status == RegistrationStatus.APPROVED)
     if organisation_id:
         query = query.where(Organisation.id == organisation_id)
     found = db.session.scalars(query).unique().all()
@@ -55,10 +63,12 @@ def select_delegates(meeting: Meeting, ids=None, organisation_id: int | None = N
         raise LookupError(_("A registration is not one of this meeting's."))
     selection = Selection()
     for delegate in sorted(found, key=participant_order):
-        if delegate.status == "approved" and delegate.invitation.status != "revoked":
+        if delegate.status == RegistrationStatus.APPROVED \
+                and delegate.invitation.status != InvitationStatus.REVOKED:
             selection.delegates.append(delegate)
         else:
-            selection.skipped.append((delegate, _("not approved") if delegate.status != "withdrawn"
+            selection.skipped.append((delegate, _("not approved")
+                                      if delegate.status != RegistrationStatus.WITHDRAWN
                                       else _("withdrawn")))
     return selection
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ..models import Meeting
+from ..models import Meeting, MeetingStatus
 from ..models.registration import Delegate
 
 PRODID = "-//Special Meeting//Calendar invitations//EN"
@@ -67,9 +67,9 @@ def location(meeting: Meeting, room: str = "") -> str:
 
 
 def _status(cancelled: bool, meeting: Meeting) -> str:
-    if cancelled or meeting.status == "cancelled":
+    if cancelled or meeting.status == MeetingStatus.CANCELLED:
         return "CANCELLED"
-    return "TENTATIVE" if meeting.status == "draft" else "CONFIRMED"
+    return "TENTATIVE" if meeting.status == MeetingStatus.DRAFT else "CONFIRMED"
 
 
 def _organizer() -> vCalAddress:

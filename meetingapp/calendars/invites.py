@@ -10,7 +10,14 @@ from ..agenda.publication import ChangeNotice
 from ..extensions import db
 from ..i18n import in_language
 from ..mail.services import last_message_for, queue_message
-from ..models import Delegate, Meeting, OutboxAttachment, utcnow
+from ..models import (
+    Delegate,
+    Meeting,
+    MeetingStatus,
+    OutboxAttachment,
+    RegistrationStatus,
+    utcnow,
+)
 from .services import agenda_items, calendar_file, delegate_calendar, public_link
 
 REQUEST_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
@@ -44,7 +51,7 @@ def withdrawal_attachments(delegate: Delegate) -> list[tuple[str, str, bytes]]:
 
 def _approved(meeting: Meeting) -> list[Delegate]:
     return list(db.session.scalars(select(Delegate).where(
-        Delegate.meeting_id == meeting.id, Delegate.status == "approved")
+        Delegate.meeting_id == meeting.id, Delegate.status == RegistrationStatus.APPROVED)
         .order_by(Delegate.id)))
 
 
@@ -123,9 +130,9 @@ def on_change_notice(notice: ChangeNotice) -> None:
 
 def on_meeting_change(meeting: Meeting, changes: dict) -> None:
     """The meeting moved (time or place) or was cancelled: tell every approved delegate."""
-    cancelled = meeting.status == "cancelled" and "status" in changes
+    cancelled = meeting.status == MeetingStatus.CANCELLED and "status" in changes
     moved = bool(changes.keys() & {"starts_at", "ends_at", "timezone", "venue", "address"})
-    if not (cancelled or moved) or meeting.status == "draft":
+    if not (cancelled or moved) or meeting.status == MeetingStatus.DRAFT:
         return
     for delegate in _approved(meeting):
         template = "cancelled" if cancelled else "moved"

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from ..agenda.publication import published_programme
 from ..audit.services import record
 from ..extensions import db
-from ..models import CalendarFeed, Delegate, Meeting, User, utcnow
+from ..models import (
+    CalendarFeed,
+    Delegate,
+    InvitationStatus,
+    Meeting,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 from ..tokens import find_by_token, new_token
 from .ics import Options, build_calendar, item_event, meeting_event, stamp_of
 
@@ -99,6 +107,7 @@ def feed_of(*, delegate: Delegate | None = None, user: User | None = None) -> Ca
     if delegate is not None:
         return db.session.scalar(select(CalendarFeed).where(CalendarFeed.delegate_id ==
                                                             delegate.id))
+    assert user is not None, "feed_of needs a delegate or a user"
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
 
 
@@ -139,7 +148,7 @@ def find_feed(token: str) -> CalendarFeed | None:
     if feed.user_id is not None and (not feed.user.active or
                                      feed.user.role not in ("admin", "staff")):
         return None
-    if feed.delegate_id is not None and feed.delegate.invitation.status == "revoked":
+    if feed.delegate_id is not None and feed.delegate.invitation.status == InvitationStatus.REVOKED:
         return None
     return feed
 
@@ -149,7 +158,8 @@ def feed_calendar(feed: CalendarFeed) -> CalendarFile:
     if feed.user_id is not None:
         return staff_calendar()
     delegate = feed.delegate
-    if delegate.status in ("rejected", "withdrawn"):
+    assert delegate is not None  # one_owner: a feed without a user has a delegate
+    if delegate.status in (RegistrationStatus.REJECTED, RegistrationStatus.WITHDRAWN):
         return delegate_cancellation(delegate, method=None)
     return delegate_calendar(delegate)
 

@@ -7,7 +7,7 @@ is never the only signal.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..models import CheckinAttempt
+from ..models import CheckinAttempt, RegistrationStatus
 from ..models.registration import DELEGATE_ROLE_LABELS, REGISTRATION_STATUS_LABELS
 from ..timezones import format_local
 
@@ -43,7 +43,7 @@ def _detail(attempt: CheckinAttempt) -> str:
         return _("The organisation withdrew this registration. Send the person to the "
                  "secretariat.")
     if result == "not_approved" and delegate is not None:
-        if delegate.status == "approved":
+        if delegate.status == RegistrationStatus.APPROVED:
             return _("The organisation's invitation is no longer accepted. Send the "
                      "person to the secretariat.")
         status = str(REGISTRATION_STATUS_LABELS.get(delegate.status, delegate.status)).lower()

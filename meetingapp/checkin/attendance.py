@@ -13,7 +13,15 @@ from ..badges.codes import badge_number
 from ..badges.services import code_rows
 from ..extensions import db
 from ..i18n import in_language
-from ..models import CheckIn, Invitation, Meeting, Organisation, utcnow
+from ..models import (
+    CheckIn,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    Organisation,
+    RegistrationStatus,
+    utcnow,
+)
 from ..models.organisation import KIND_LABELS
 from ..models.registration import DELEGATE_ROLE_LABELS, Delegate
 from ..registrations.participants import list_of_participants, ordered_registrations
@@ -56,8 +64,8 @@ def attendance_rows(meeting: Meeting):
            "Checked in (UTC)", "Desk user", "Desk", "How"]
     # The same people as the attendance page and the desk counters: approved
     # delegates of organisations whose invitation still stands.
-    delegates = [d for d in ordered_registrations(meeting, status="approved")
-                 if d.invitation.status == "accepted"]
+    delegates = [d for d in ordered_registrations(meeting, status=RegistrationStatus.APPROVED)
+                 if d.invitation.status == InvitationStatus.ACCEPTED]
     codes = code_rows(delegates, issue=False)
     for d in delegates:
         org, checkin = d.invitation.organisation, checkins.get(d.id)
@@ -106,17 +114,18 @@ def organisation_attendance(organisation: Organisation) -> list[dict]:
     approved = (select(Meeting, func.count(Delegate.id))
                 .join(Invitation, Invitation.meeting_id == Meeting.id)
                 .join(Delegate, (Delegate.invitation_id == Invitation.id)
-                      & (Delegate.status == "approved"))
+                      & (Delegate.status == RegistrationStatus.APPROVED))
                 .where(Invitation.organisation_id == organisation.id,
-                       Invitation.status == "accepted")
+                       Invitation.status == InvitationStatus.ACCEPTED)
                 .group_by(Meeting.id).order_by(Meeting.starts_at.desc()))
     attended = dict(db.session.execute(
         select(CheckIn.meeting_id, func.count(CheckIn.id))
         .join(Delegate, CheckIn.delegate_id == Delegate.id)
         .join(Invitation, Delegate.invitation_id == Invitation.id)
-        .where(Invitation.organisation_id == organisation.id, Invitation.status == "accepted",
+        .where(Invitation.organisation_id == organisation.id,
+               Invitation.status == InvitationStatus.ACCEPTED,
                CheckIn.undone_at.is_(None),
-               Delegate.status == "approved")
+               Delegate.status == RegistrationStatus.APPROVED)
         .group_by(CheckIn.meeting_id)).all())
     return [{"meeting": meeting, "approved": count, "attended": attended.get(meeting.id, 0)}
             for meeting, count in db.session.execute(approved)]

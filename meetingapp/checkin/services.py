@@ -19,13 +19,24 @@ from .. import hooks
 from ..audit.services import record
 from ..badges.codes import find_code
 from ..extensions import db
-from ..models import CheckIn, CheckinAttempt, Invitation, Meeting, Organisation, User, utcnow
+from ..models import (
+    CheckIn,
+    CheckinAttempt,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    MeetingStatus,
+    Organisation,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 from ..models.organisation import KIND_LABELS, ORGANISATION_KINDS
 from ..models.registration import Delegate
 from ..text import fold
 
 # Meeting statuses in which the desk is open.
-DESK_STATUSES = ("open", "closed", "held")
+DESK_STATUSES = (MeetingStatus.OPEN, MeetingStatus.CLOSED, MeetingStatus.HELD)
 
 
 class CheckinError(ValueError):
@@ -42,9 +53,10 @@ def _verdict(meeting: Meeting, delegate: Delegate) -> str | None:
     """Why this delegate cannot be checked in at this meeting's desk, or None."""
     if delegate.meeting_id != meeting.id:
         return "other_meeting"
-    if delegate.status == "withdrawn":
+    if delegate.status == RegistrationStatus.WITHDRAWN:
         return "withdrawn"
-    if delegate.status != "approved" or delegate.invitation.status != "accepted":
+    if delegate.status != RegistrationStatus.APPROVED \
+            or delegate.invitation.status != InvitationStatus.ACCEPTED:
         return "not_approved"
     return None
 
@@ -159,8 +171,9 @@ def counters(meeting: Meeting) -> dict:
     approved = (select(Organisation.kind, func.count(Delegate.id))
                 .join(Invitation, Delegate.invitation_id == Invitation.id)
                 .join(Organisation, Invitation.organisation_id == Organisation.id)
-                .where(Delegate.meeting_id == meeting.id, Delegate.status == "approved",
-                       Invitation.status == "accepted")
+                .where(Delegate.meeting_id == meeting.id,
+                       Delegate.status == RegistrationStatus.APPROVED,
+                       Invitation.status == InvitationStatus.ACCEPTED)
                 .group_by(Organisation.kind))
     kinds = {kind: KindCount(kind, str(KIND_LABELS.get(kind, kind))) for kind in ORGANISATION_KINDS}
     for kind, count in db.session.execute(approved):
@@ -200,5 +213,5 @@ def search_delegates(meeting: Meeting, query: str, limit: int = 20) -> list[Dele
 
 def desk_meetings() -> list[Meeting]:
     """Meetings whose desk is open (open, closed or held), the latest first."""
-    return db.session.scalars(select(Meeting).where(Meeting.status.in_(DESK_STATUSES))
-                              .order_by(Meeting.starts_at.desc())).all()
+    return list(db.session.scalars(select(Meeting).where(Meeting.status.in_(DESK_STATUSES))
+                                   .order_by(Meeting.starts_at.desc())))

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..links import LinkGone, LinkUnknown
+from ..models import InvitationStatus, MeetingStatus
 from ..models.registration import Delegate
 from ..tokens import find_by_token
 
@@ -25,9 +26,9 @@ def find_delegate(token: str) -> Delegate:
         raise LinkUnknown()
     if delegate.status in GONE:
         raise LinkGone(str(GONE[delegate.status]))
-    if delegate.invitation.status == "revoked":
+    if delegate.invitation.status == InvitationStatus.REVOKED:
         raise LinkGone(_("Your organisation's invitation to this meeting has been withdrawn by "
                          "the secretariat."))
-    if delegate.meeting.status == "cancelled":
+    if delegate.meeting.status == MeetingStatus.CANCELLED:
         raise LinkGone(_("This meeting has been cancelled."))
     return delegate

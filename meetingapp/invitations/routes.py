@@ -12,7 +12,7 @@ from ..extensions import db
 from ..formtools import ConfirmForm
 from ..loading import loads
 from ..mail.services import last_messages_for
-from ..models import Meeting, Organisation
+from ..models import InvitationStatus, Meeting, Organisation
 from ..models.invitation import INVITATION_STATUSES, Invitation
 from ..models.organisation import ORGANISATION_KINDS
 from ..text import spreadsheet_safe
@@ -187,7 +187,7 @@ def revoke_view(meeting: Meeting, invitation: Invitation):
 def remind(meeting: Meeting):
     form = ConfirmForm()
     waiting = counts_by_status(meeting)
-    count = waiting.get("sent", 0) + waiting.get("viewed", 0)
+    count = waiting.get(InvitationStatus.SENT, 0) + waiting.get(InvitationStatus.VIEWED, 0)
     if form.validate_on_submit():
         try:
             sent = remind_unanswered(meeting)

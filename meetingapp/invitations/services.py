@@ -10,7 +10,7 @@ from ..audit.services import apply_changes, record
 from ..extensions import db
 from ..mail.messages import AddressError, format_addresses
 from ..mail.services import queue_message
-from ..models import Meeting, Organisation, utcnow
+from ..models import InvitationStatus, Meeting, MeetingStatus, Organisation, utcnow
 from ..models.invitation import INVITATION_STATUS_LABELS, UNANSWERED, Invitation
 from ..models.meeting import STATUS_LABELS
 from ..tokens import new_token
@@ -22,7 +22,7 @@ class InvitationError(ValueError):
 
 
 # Meetings that can no longer receive invitations or reminders.
-CLOSED_MEETING_STATUSES = ("held", "cancelled")
+CLOSED_MEETING_STATUSES = (MeetingStatus.HELD, MeetingStatus.CANCELLED)
 
 
 @dataclass
@@ -96,11 +96,11 @@ def invite(meeting: Meeting, candidates: list[Candidate], *, send: bool) -> Invi
             result.skipped.append(candidate)
             continue
         invitation = Invitation(meeting=meeting, organisation=candidate.organisation,
-                                email=candidate.email, status="draft")
+                                email=candidate.email, status=InvitationStatus.DRAFT)
         db.session.add(invitation)
         db.session.flush()
         record("create", invitation, meeting=meeting,
-               changes={"status": [None, "draft"], "email": [None, candidate.email]})
+               changes={"status": [None, InvitationStatus.DRAFT], "email": [None, candidate.email]})
         if send:
             send_invitation(invitation)
         result.invited.append(invitation)
@@ -120,7 +120,7 @@ def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None
     The token exists only in the queued message; a new one replaces the old,
     so only the latest e-mail's link works.
     """
-    if invitation.status == "revoked":
+    if invitation.status == InvitationStatus.REVOKED:
         raise InvitationError(_("This invitation is revoked: it cannot be sent."))
     _check_meeting_accepts_invitations(invitation.meeting)
     link = _issue_link(invitation)
@@ -135,9 +135,9 @@ def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None
               organisation=invitation.organisation.display_name, error=error)) from error
     now = utcnow()
     changes = {}
-    if invitation.status == "draft":
-        changes["status"] = ["draft", "sent"]
-        invitation.status = "sent"
+    if invitation.status == InvitationStatus.DRAFT:
+        changes["status"] = [InvitationStatus.DRAFT, InvitationStatus.SENT]
+        invitation.status = InvitationStatus.SENT
     if kind == "reminder":
         invitation.reminder_count += 1
         invitation.last_reminded_at = now
@@ -162,13 +162,14 @@ def remind_unanswered(meeting: Meeting) -> int:
 
 def revoke(invitation: Invitation) -> None:
     """Withdraw the invitation: its link stops working at once."""
-    if invitation.status == "revoked":
+    if invitation.status == InvitationStatus.REVOKED:
         return
     old = invitation.status
     # The hash stays, so that the link answers "withdrawn" rather than "unknown".
-    invitation.status = "revoked"
+    invitation.status = InvitationStatus.REVOKED
     invitation.revoked_at = invitation.last_activity_at = utcnow()
-    record("revoke", invitation, meeting=invitation.meeting, changes={"status": [old, "revoked"]})
+    record("revoke", invitation, meeting=invitation.meeting,
+           changes={"status": [old, InvitationStatus.REVOKED]})
 
 
 def update_invitation(invitation: Invitation, *, email: str, cc: list[str],
@@ -188,7 +189,7 @@ def update_invitation(invitation: Invitation, *, email: str, cc: list[str],
 def counts_by_status(meeting: Meeting) -> dict[str, int]:
     rows = db.session.execute(
         select(Invitation.status, func.count()).where(Invitation.meeting_id == meeting.id)
-        .group_by(Invitation.status)).all()
+        .group_by(Invitation.status)).tuples().all()
     return dict(rows)
 
 

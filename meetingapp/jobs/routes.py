@@ -13,7 +13,7 @@ from ..access import STAFF_ROLES, restrict_blueprint
 from ..exports import download as send_download
 from ..extensions import db
 from ..loading import load_checked, loads
-from ..models import BackgroundJob, Meeting
+from ..models import BackgroundJob, JobStatus, Meeting
 from .forms import AuditExportForm
 from .registry import get_kind
 from .services import job_status, start_job
@@ -33,7 +33,7 @@ def _title(job: BackgroundJob) -> str:
 def _status(job: BackgroundJob) -> dict:
     status = job_status(job)
     status["download_url"] = (url_for("jobs.download", job_id=job.id)
-                              if job.status == "done" else "")
+                              if job.status == JobStatus.DONE else "")
     return status
 
 
@@ -57,7 +57,7 @@ def status(job: BackgroundJob):
 @loads(job=BackgroundJob)
 def download(job: BackgroundJob):
     """The file the job made (staff only, never cached)."""
-    if job.status != "done" or job.result is None:
+    if job.status != JobStatus.DONE or job.result is None:
         abort(404)
     filename = job.result_filename.replace('"', "") or f"job-{job.id}"
     return send_download(job.result, job.result_mimetype or "application/octet-stream",

@@ -8,15 +8,16 @@ a Celery worker, a thread or the request itself calls with the job's id.
 import json
 import time
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..audit.services import record
 from ..extensions import db
 from ..i18n import current_language, in_language
-from ..models import BackgroundJob, Meeting, User, utcnow
+from ..models import BackgroundJob, JobStatus, Meeting, User, utcnow
 from .registry import JobFailed, get_kind
 
 # Progress is written at most this often (seconds): each write is a commit.
@@ -42,7 +43,7 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
         json.dumps(params)
     except TypeError as error:
         raise ValueError(f"Job parameters must be JSON: {error}") from None
-    job = BackgroundJob(kind=kind, params=params, status="queued", progress=0,
+    job = BackgroundJob(kind=kind, params=params, status=JobStatus.QUEUED, progress=0,
                         message=_("Waiting to start"), error="", result_filename="",
                         result_mimetype="", result_size=0, created_by=user, meeting=meeting,
                         created_at=utcnow(), updated_at=utcnow())
@@ -71,12 +72,14 @@ def fail_stalled_jobs(now=None) -> int:
     with in_language("en"):  # stored once, read by anyone: English like the audit log
         error = _("Interrupted: no progress for %(minutes)d minutes (the worker running it "
                   "stopped). Start it again.", minutes=minutes)
-    result = db.session.execute(
+    # An UPDATE's result is a CursorResult (rowcount), which the scoped session's
+    # execute() does not say.
+    result = cast(CursorResult[Any], db.session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.status == "running",
+        .where(BackgroundJob.status == JobStatus.RUNNING,
                BackgroundJob.updated_at < now - timedelta(minutes=minutes))
-        .values(status="failed", error=error, message="", finished_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .values(status=JobStatus.FAILED, error=error, message="", finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)))
     return result.rowcount or 0
 
 
@@ -108,8 +111,8 @@ def _claim(session, job_id: int) -> bool:
     now = utcnow()
     claimed = session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
-        .values(status="running", started_at=now, updated_at=now, message=_("Started"))
+        .where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, started_at=now, updated_at=now, message=_("Started"))
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -118,7 +121,7 @@ def _claim(session, job_id: int) -> bool:
 
 def _finish(session, job_id: int, **values) -> None:
     job = session.get(BackgroundJob, job_id, populate_existing=True)
-    if job.status != "running":  # swept as interrupted meanwhile: that answer stands
+    if job.status != JobStatus.RUNNING:  # swept as interrupted meanwhile: that answer stands
         session.rollback()
         return
     values.setdefault("finished_at", utcnow())
@@ -171,12 +174,12 @@ def _run_claimed(session, job_id: int) -> str | None:
         error = _("The job failed unexpectedly (%(error)s).", error=what)
     if error is not None:
         session.rollback()
-        _finish(session, job_id, status="failed", error=error[:2000], message=_("Failed"))
-        return "failed"
-    _finish(session, job_id, status="done", progress=100, message=_("Ready"), result=data,
+        _finish(session, job_id, status=JobStatus.FAILED, error=error[:2000], message=_("Failed"))
+        return JobStatus.FAILED
+    _finish(session, job_id, status=JobStatus.DONE, progress=100, message=_("Ready"), result=data,
             result_filename=filename[:255], result_mimetype=mimetype[:100],
             result_size=len(data))
-    return "done"
+    return JobStatus.DONE
 
 
 def job_status(job: BackgroundJob) -> dict:
@@ -192,6 +195,6 @@ def job_status(job: BackgroundJob) -> dict:
         "error": job.error,
         "finished": job.finished,
         "stalled": job.stalled(stale_minutes),
-        "filename": job.result_filename if job.status == "done" else "",
-        "size": job.result_size if job.status == "done" else 0,
+        "filename": job.result_filename if job.status == JobStatus.DONE else "",
+        "size": job.result_size if job.status == JobStatus.DONE else 0,
     }

@@ -43,6 +43,7 @@ def retry_failed_command(meeting: int | None) -> None:
 @click.argument("address")
 def test_command(address: str) -> None:
     """Send a test message to ADDRESS now, to check the mail settings."""
+    from ..models import OutboxStatus
     from .delivery import deliver_due
     from .services import AddressError, queue_email
 
@@ -57,7 +58,7 @@ def test_command(address: str) -> None:
     db.session.refresh(message)
     click.echo(f"Message {message.id} to {message.to_addrs}: {message.status}."
                + (f" {message.last_error}" if message.last_error else ""))
-    if message.status != "sent":
+    if message.status != OutboxStatus.SENT:
         raise SystemExit(1)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import OutboxMessage, utcnow
+from ..models import OutboxMessage, OutboxStatus, utcnow
 from ..request_log import redact
 from .backends import ConnectionFailed, describe_failure, get_backend
 from .messages import address_specs, build_email, default_sender
@@ -47,8 +47,8 @@ class DeliveryReport:
 
 def _due(now: datetime, stale_before: datetime):
     return or_(
-        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale_before),
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale_before),
     )
 
 
@@ -78,7 +78,7 @@ def claim_due(session: Session, now: datetime, limit: int,
     claimed = [
         message_id for message_id in candidates
         if _update(session, message_id, _due(now, stale_before),
-                   status="sending", claimed_at=now) == 1
+                   status=OutboxStatus.SENDING, claimed_at=now) == 1
     ]
     session.commit()
     return claimed, len(candidates)
@@ -116,7 +116,7 @@ class _Run:
     def finish(self, message_id: int, claim: datetime, **values) -> None:
         """Record the outcome, if the claim is still ours, and commit."""
         values.setdefault("claimed_at", None)
-        if _update(self.session, message_id, OutboxMessage.status == "sending",
+        if _update(self.session, message_id, OutboxMessage.status == OutboxStatus.SENDING,
                    OutboxMessage.claimed_at == claim, **values) != 1:
             self.app.logger.warning("Outbox message %s was claimed again while being sent.",
                                     message_id)
@@ -131,7 +131,7 @@ class _Run:
         attempts = message.attempts + 1
         # Renew the claim for this one message just before sending: a batch may
         # take a while, and a claim taken over as stale must not be sent twice.
-        renewed = _update(self.session, message_id, OutboxMessage.status == "sending",
+        renewed = _update(self.session, message_id, OutboxMessage.status == OutboxStatus.SENDING,
                           OutboxMessage.claimed_at == message.claimed_at,
                           claimed_at=started, attempts=attempts)
         self.session.commit()
@@ -140,7 +140,7 @@ class _Run:
             return
         if message.attempts >= self.max_attempts:
             # Only after attempts that were cut short (a worker stopped mid-send).
-            self.finish(message_id, started, status="failed",
+            self.finish(message_id, started, status=OutboxStatus.FAILED,
                         last_error=message.last_error or "Delivery was interrupted too often.")
             self.report.failed += 1
             return
@@ -149,15 +149,15 @@ class _Run:
         if error is None:
             # Once sent, the stored copy keeps no working personal link: the
             # token lives on only in the recipient's mailbox.
-            self.finish(message_id, started, status="sent", sent_at=now,
+            self.finish(message_id, started, status=OutboxStatus.SENT, sent_at=now,
                         last_error=self.partial or "",
                         body_text=redact(message.body_text), body_html=redact(message.body_html))
             self.report.sent += 1
         elif permanent or attempts >= self.max_attempts:
-            self.finish(message_id, started, status="failed", last_error=error[:2000])
+            self.finish(message_id, started, status=OutboxStatus.FAILED, last_error=error[:2000])
             self.report.failed += 1
         else:
-            self.finish(message_id, started, status="queued", last_error=error[:2000],
+            self.finish(message_id, started, status=OutboxStatus.QUEUED, last_error=error[:2000],
                         next_attempt_at=now + retry_delay(self.config, attempts))
             self.report.retried += 1
 

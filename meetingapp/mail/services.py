@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import OUTBOX_STATUSES, Meeting, OutboxAttachment, OutboxMessage, utcnow
+from ..models import OUTBOX_STATUSES, Meeting, OutboxAttachment, OutboxMessage, OutboxStatus, utcnow
 from ..models.mail import OUTBOX_STATUS_LABELS
 from .delivery import DeliveryReport, deliver_due
 from .dispatch import deliver_soon, note_queued
@@ -112,7 +112,7 @@ def queue_message(
         subject=subject,
         body_text=text or "",
         body_html=html if html else html_from_text(text, subject),
-        status="queued",
+        status=OutboxStatus.QUEUED,
         attempts=0,
         last_error="",
         next_attempt_at=utcnow(),
@@ -155,8 +155,8 @@ def retry_message(message: OutboxMessage, *, actor: str | None = None) -> dict:
     if not message.can_retry:
         raise MailError(_("A message that is %(status)s cannot be retried.",
                           status=str(OUTBOX_STATUS_LABELS[message.status]).lower()))
-    values = {"status": "queued", "next_attempt_at": utcnow()}
-    if message.status == "failed":
+    values = {"status": OutboxStatus.QUEUED, "next_attempt_at": utcnow()}
+    if message.status == OutboxStatus.FAILED:
         values["attempts"] = 0
     changes = apply_changes(message, values)
     record("retry", message, meeting=message.meeting, changes=changes, actor=actor)
@@ -166,7 +166,7 @@ def retry_message(message: OutboxMessage, *, actor: str | None = None) -> dict:
 
 def requeue_failed(meeting_id: int | None = None, *, actor: str | None = None) -> int:
     """Retry every failed message (of one meeting, if given); returns how many."""
-    query = select(OutboxMessage).where(OutboxMessage.status == "failed")
+    query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
     if meeting_id:
         query = query.where(OutboxMessage.meeting_id == meeting_id)
     messages = db.session.scalars(query.order_by(OutboxMessage.id)).all()
@@ -199,7 +199,8 @@ def last_messages_for(related_type: str, ids: Iterable[int],
     for message in db.session.scalars(
         query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     ):
-        newest.setdefault(message.related_id, message)
+        if message.related_id is not None:  # always: the query asks for these ids
+            newest.setdefault(message.related_id, message)
     return newest
 
 

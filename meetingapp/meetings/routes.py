@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..loading import loads
-from ..models import Meeting
+from ..models import Meeting, MeetingStatus
 from ..models.meeting import STATUS_LABELS
 from ..timezones import format_local_range, zone_names
 from .forms import TRANSITION_LABELS, FilterForm, MeetingForm, StatusForm
@@ -84,12 +84,12 @@ def edit(meeting: Meeting):
 @loads(meeting=Meeting)
 def confirm_cancel(meeting: Meeting):
     """Ask before cancelling: it cannot be undone."""
-    if "cancelled" not in meeting.allowed_transitions:
+    if MeetingStatus.CANCELLED not in meeting.allowed_transitions:
         flash(_("A meeting that is “%(status)s” cannot be cancelled.",
                 status=STATUS_LABELS[meeting.status]), "warning")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/confirm_cancel.html", meeting=meeting,
-                           status_form=StatusForm(status="cancelled", confirmed="yes"))
+                           status_form=StatusForm(status=MeetingStatus.CANCELLED, confirmed="yes"))
 
 
 @bp.route("/<int:meeting_id>/status", methods=["POST"])
@@ -98,7 +98,7 @@ def status(meeting: Meeting):
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status with one of the buttons."), "danger")
-    elif form.status.data == "cancelled" and form.confirmed.data != "yes":
+    elif form.status.data == MeetingStatus.CANCELLED and form.confirmed.data != "yes":
         return redirect(url_for("meetings.confirm_cancel", meeting_id=meeting.id))
     else:
         try:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import MEETING_STATUSES, Meeting
+from ..models import MEETING_STATUSES, Meeting, MeetingStatus
 from ..models.meeting import STATUS_LABELS
 from ..timezones import (
     NonExistentLocalTime,
@@ -36,7 +36,7 @@ def _calendar_changed(meeting: Meeting, changes: dict) -> None:
     meeting.sequence = (meeting.sequence or 0) + 1  # calendars take it as an update
     _flush()
     hooks.meeting_changed.send(meeting, changes=changes)
-    if meeting.status == "cancelled" and "status" in changes:
+    if meeting.status == MeetingStatus.CANCELLED and "status" in changes:
         hooks.meeting_cancelled.send(meeting)
 
 # A constraint the database refused, and the form field it concerns.
@@ -100,7 +100,7 @@ def create_meeting(details: MeetingDetails) -> Meeting:
     """Add a draft meeting; its times are read in its own zone and stored in UTC."""
     values = _checked_values(details, meeting=None)
     meeting = Meeting()
-    changes = apply_changes(meeting, values | {"status": "draft"})
+    changes = apply_changes(meeting, values | {"status": MeetingStatus.DRAFT})
     db.session.add(meeting)
     _flush()
     record("create", meeting, meeting=meeting, changes=changes)
@@ -127,6 +127,7 @@ def change_status(meeting: Meeting, status: str) -> dict:
     """Move a meeting to ``status`` if STATUS_TRANSITIONS allows it from its current one."""
     if status not in MEETING_STATUSES:
         raise MeetingError({"status": _("“%(status)s” is not a meeting status.", status=status)})
+    status = MeetingStatus(status)
     # Read the status afresh, locked, so that two people clicking at once
     # cannot both move the meeting from the same status.
     db.session.refresh(meeting, with_for_update=True)

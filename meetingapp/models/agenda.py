@@ -7,6 +7,8 @@ iCalendar SEQUENCE: raised whenever the time, place or status changes.
 """
 
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -22,8 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .invitation import Invitation
+    from .meeting import Meeting
+    from .organisation import Organisation
+    from .registration import Delegate
+    from .user import User
 
 # The areas of resolution 1373 (2001): the first topics, which staff may extend.
 DEFAULT_TOPICS = (
@@ -36,16 +45,34 @@ DEFAULT_TOPICS = (
 )
 ITEM_KINDS = ("item", "break")
 ITEM_KIND_LABELS = {"item": _l("Item"), "break": _l("Break")}
-AGENDA_STATUSES = ("scheduled", "cancelled")
+
+
+class AgendaStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+# The stored strings, in order: the text of the CHECK constraints is built from them.
+AGENDA_STATUSES = tuple(s.value for s in AgendaStatus)
 SPEAKER_ROLES = ("chair", "presenter", "discussant")
 SPEAKER_ROLE_LABELS = {"chair": _l("Chair"), "presenter": _l("Presenter"),
                        "discussant": _l("Discussant")}
 PROPOSAL_KINDS = ("topic", "speak")
 PROPOSAL_KIND_LABELS = {"topic": _l("Topic proposed"), "speak": _l("Request for the floor")}
-PROPOSAL_STATUSES = ("pending", "accepted", "declined", "withdrawn")
-PROPOSAL_STATUS_LABELS = {"pending": _l("Awaiting the secretariat's answer"),
-                          "accepted": _l("Accepted"), "declined": _l("Declined"),
-                          "withdrawn": _l("Withdrawn")}
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+PROPOSAL_STATUSES = tuple(s.value for s in ProposalStatus)
+PROPOSAL_STATUS_LABELS = {ProposalStatus.PENDING: _l("Awaiting the secretariat's answer"),
+                          ProposalStatus.ACCEPTED: _l("Accepted"),
+                          ProposalStatus.DECLINED: _l("Declined"),
+                          ProposalStatus.WITHDRAWN: _l("Withdrawn")}
 
 item_topics = Table(
     "agenda_item_topics", db.metadata,
@@ -61,7 +88,7 @@ session_topics = Table(
 )
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A topic tag from the list staff maintain (shared by every meeting)."""
 
     __tablename__ = "agenda_topics"
@@ -79,7 +106,7 @@ class Topic(db.Model):
         return self.name
 
 
-class AgendaSettings(db.Model):
+class AgendaSettings(Model):
     """Per-meeting agenda settings: the deadline for proposals."""
 
     __tablename__ = "agenda_settings"
@@ -91,14 +118,14 @@ class AgendaSettings(db.Model):
     proposals_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
 
     @property
     def display_name(self) -> str:
         return "Agenda settings"
 
 
-class AgendaSession(db.Model):
+class AgendaSession(Model):
     """A session of the meeting ("Session I: Global Standards on Counter-Terrorism")."""
 
     __tablename__ = "agenda_sessions"
@@ -119,13 +146,13 @@ class AgendaSession(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[AgendaStatus] = mapped_column(String(20), default=AgendaStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)
     was_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
     topics: Mapped[list[Topic]] = relationship(secondary=session_topics, order_by=Topic.name)
     items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="session", foreign_keys="AgendaItem.session_id",
@@ -138,10 +165,10 @@ class AgendaSession(db.Model):
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """An item of the agenda or a break, in a session or free-standing."""
 
     __tablename__ = "agenda_items"
@@ -169,13 +196,13 @@ class AgendaItem(db.Model):
     room: Mapped[str] = mapped_column(String(200), default="")  # "": the session's room
     # Order among items starting at the same time (reordering retimes items).
     position: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[AgendaStatus] = mapped_column(String(20), default=AgendaStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)
     was_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
     session: Mapped[AgendaSession | None] = relationship(
         back_populates="items", foreign_keys=[session_id],
         primaryjoin="AgendaItem.session_id == AgendaSession.id")
@@ -191,7 +218,7 @@ class AgendaItem(db.Model):
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == AgendaStatus.CANCELLED
 
     @property
     def effective_room(self) -> str:
@@ -201,7 +228,7 @@ class AgendaItem(db.Model):
         return self.session.room if self.session is not None else ""
 
 
-class Speaker(db.Model):
+class Speaker(Model):
     """The chair or a speaker of an item: an invited organisation, perhaps one of its delegates."""
 
     __tablename__ = "agenda_speakers"
@@ -231,8 +258,8 @@ class Speaker(db.Model):
     item: Mapped[AgendaItem] = relationship(
         back_populates="speakers", foreign_keys=[item_id],
         primaryjoin="Speaker.item_id == AgendaItem.id")
-    organisation = relationship("Organisation")
-    delegate = relationship("Delegate")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
 
     @property
     def display_name(self) -> str:
@@ -242,7 +269,7 @@ class Speaker(db.Model):
         return f"{SPEAKER_ROLE_LABELS[self.role]}: {who}"
 
 
-class AgendaVersion(db.Model):
+class AgendaVersion(Model):
     """A published version of the agenda: what was published, and what changed."""
 
     __tablename__ = "agenda_versions"
@@ -264,15 +291,15 @@ class AgendaVersion(db.Model):
     changes: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    meeting = relationship("Meeting")
-    published_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    published_by: Mapped["User | None"] = relationship("User")
 
     @property
     def display_name(self) -> str:
         return f"Agenda version {self.number}"
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """A topic an organisation proposes, or its request for the floor on an item."""
 
     __tablename__ = "agenda_proposals"
@@ -301,7 +328,8 @@ class Proposal(db.Model):
         ForeignKey("delegates.id", ondelete="SET NULL"), index=True)
     speaker_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_speakers.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[ProposalStatus] = mapped_column(String(20), default=ProposalStatus.PENDING,
+                                                   index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(
@@ -309,13 +337,13 @@ class Proposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    invitation = relationship("Invitation")
-    preferred_session = relationship("AgendaSession")
-    item = relationship("AgendaItem", foreign_keys=[item_id])
-    delegate = relationship("Delegate")
-    speaker = relationship("Speaker")
-    decided_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
+    preferred_session: Mapped["AgendaSession | None"] = relationship("AgendaSession")
+    item: Mapped["AgendaItem | None"] = relationship("AgendaItem", foreign_keys=[item_id])
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
+    speaker: Mapped["Speaker | None"] = relationship("Speaker")
+    decided_by: Mapped["User | None"] = relationship("User")
 
     @property
     def display_name(self) -> str:

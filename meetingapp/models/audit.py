@@ -1,15 +1,20 @@
 """The audit log: who did what, when, on which object."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .user import User
 
-class AuditEntry(db.Model):
+
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
 
@@ -31,5 +36,5 @@ class AuditEntry(db.Model):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(64))
 
-    user = relationship("User")
-    meeting = relationship("Meeting")
+    user: Mapped["User | None"] = relationship("User")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")

@@ -1,15 +1,20 @@
 """Calendar feed tokens: the fourth kind of link secret (a delegate's or a staff user's feed)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from .registration import Delegate
+    from .user import User
 
-class CalendarFeed(db.Model):
+
+class CalendarFeed(Model):
     """The subscription feed of one delegate or one staff user; only the token's hash is kept."""
 
     __tablename__ = "calendar_feeds"
@@ -28,8 +33,8 @@ class CalendarFeed(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    delegate = relationship("Delegate")
-    user = relationship("User")
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
+    user: Mapped["User | None"] = relationship("User")
 
     @property
     def active(self) -> bool:
@@ -38,5 +43,9 @@ class CalendarFeed(db.Model):
     @property
     def display_name(self) -> str:
         """How the audit log names the feed."""
-        owner = self.delegate.display_name if self.delegate else self.user.email
+        if self.delegate is not None:
+            owner = self.delegate.display_name
+        else:
+            assert self.user is not None  # one_owner: a feed has a delegate or a user
+            owner = self.user.email
         return f"Calendar feed of {owner}"

@@ -2,12 +2,18 @@
 check-ins themselves (the attendance list) and every scan attempt."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .registration import Delegate
+    from .user import User
 
 # What the desk answers to one attempt.
 CHECKIN_RESULTS = ("checked_in", "already_checked_in", "unknown_code", "not_approved",
@@ -16,7 +22,7 @@ CHECKIN_RESULTS = ("checked_in", "already_checked_in", "unknown_code", "not_appr
 CHECKIN_METHODS = ("scanner", "camera", "search")
 
 
-class CheckinCode(db.Model):
+class CheckinCode(Model):
     """The secret on a delegate's badge QR code: one per delegate, re-issuable by staff."""
 
     # The code itself is never stored. ``seed`` is random; the code is derived from
@@ -40,14 +46,14 @@ class CheckinCode(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    delegate = relationship("Delegate")
-    issued_by = relationship("User")
+    delegate: Mapped["Delegate"] = relationship("Delegate")
+    issued_by: Mapped["User | None"] = relationship("User")
 
     def __repr__(self) -> str:
         return f"<CheckinCode delegate={self.delegate_id} generation={self.generation}>"
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """A delegate's arrival at the meeting: at most one in force per delegate."""
 
     __tablename__ = "checkins"
@@ -78,10 +84,10 @@ class CheckIn(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
     undo_reason: Mapped[str | None] = mapped_column(Text)
 
-    meeting = relationship("Meeting")
-    delegate = relationship("Delegate")
-    user = relationship("User", foreign_keys=[user_id])
-    undone_by = relationship("User", foreign_keys=[undone_by_id])
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    delegate: Mapped["Delegate"] = relationship("Delegate")
+    user: Mapped["User | None"] = relationship("User", foreign_keys=[user_id])
+    undone_by: Mapped["User | None"] = relationship("User", foreign_keys=[undone_by_id])
 
     @property
     def display_name(self) -> str:
@@ -89,7 +95,7 @@ class CheckIn(db.Model):
         return f"Check-in of {self.delegate.display_name}" if self.delegate else "Check-in"
 
 
-class CheckinAttempt(db.Model):
+class CheckinAttempt(Model):
     """One scan or search at a desk, whatever its answer: the desk's log."""
 
     __tablename__ = "checkin_attempts"
@@ -116,7 +122,7 @@ class CheckinAttempt(db.Model):
     checkin_id: Mapped[int | None] = mapped_column(
         ForeignKey("checkins.id", ondelete="SET NULL"), index=True)
 
-    meeting = relationship("Meeting")
-    user = relationship("User")
-    delegate = relationship("Delegate")
-    checkin = relationship("CheckIn")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    user: Mapped["User | None"] = relationship("User")
+    delegate: Mapped["Delegate | None"] = relationship("Delegate")
+    checkin: Mapped["CheckIn | None"] = relationship("CheckIn")

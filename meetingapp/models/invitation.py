@@ -1,29 +1,46 @@
 """Invitations of organisations to a meeting, and the per-meeting message texts."""
 
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
-INVITATION_STATUSES = ("draft", "sent", "viewed", "accepted", "declined", "revoked")
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .organisation import Organisation
+
+
+class InvitationStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    VIEWED = "viewed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+INVITATION_STATUSES = tuple(s.value for s in InvitationStatus)
 INVITATION_STATUS_LABELS = {
-    "draft": _l("Draft (not sent)"),
-    "sent": _l("Sent"),
-    "viewed": _l("Viewed"),
-    "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
-    "revoked": _l("Revoked"),
+    InvitationStatus.DRAFT: _l("Draft (not sent)"),
+    InvitationStatus.SENT: _l("Sent"),
+    InvitationStatus.VIEWED: _l("Viewed"),
+    InvitationStatus.ACCEPTED: _l("Accepted"),
+    InvitationStatus.DECLINED: _l("Declined"),
+    InvitationStatus.REVOKED: _l("Revoked"),
 }
 # Invitations still waiting for an answer: reminders go to these.
-UNANSWERED = ("sent", "viewed")
+UNANSWERED = (InvitationStatus.SENT, InvitationStatus.VIEWED)
 TEMPLATE_KINDS = ("invitation", "reminder")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("meeting_id", "organisation_id"),
@@ -38,7 +55,8 @@ class Invitation(db.Model):
                                             index=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[InvitationStatus] = mapped_column(String(20), default=InvitationStatus.DRAFT,
+                                                     index=True)
     email: Mapped[str] = mapped_column(String(254))
     cc: Mapped[str] = mapped_column(String(1000), default="")  # comma-separated
     quota_override: Mapped[int | None]
@@ -55,8 +73,8 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    meeting = relationship("Meeting")
-    organisation = relationship("Organisation")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
 
     @property
     def quota(self) -> int:
@@ -75,10 +93,10 @@ class Invitation(db.Model):
 
     @property
     def answered(self) -> bool:
-        return self.status in ("accepted", "declined")
+        return self.status in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED)
 
 
-class MessageTemplate(db.Model):
+class MessageTemplate(Model):
     """A meeting's own wording of an e-mail (subject and body with placeholders)."""
 
     __tablename__ = "message_templates"

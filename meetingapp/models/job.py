@@ -1,24 +1,39 @@
 """Background jobs: work a user waits for (large files), run after commit elsewhere."""
 
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
-JOB_STATUSES = ("queued", "running", "done", "failed")
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .user import User
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+JOB_STATUSES = tuple(s.value for s in JobStatus)
 JOB_STATUS_LABELS = {
-    "queued": _l("Waiting to start"),
-    "running": _l("Running"),
-    "done": _l("Ready"),
-    "failed": _l("Failed"),
+    JobStatus.QUEUED: _l("Waiting to start"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Ready"),
+    JobStatus.FAILED: _l("Failed"),
 }
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     __tablename__ = "background_jobs"
     __table_args__ = (
         CheckConstraint(f"status IN {JOB_STATUSES!r}", name="status_known"),
@@ -30,7 +45,7 @@ class BackgroundJob(db.Model):
     # The registered job kind (meetingapp.jobs.registry) and its parameters.
     kind: Mapped[str] = mapped_column(String(50))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[JobStatus] = mapped_column(String(10), default=JobStatus.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str] = mapped_column(Text, default="")
@@ -53,13 +68,13 @@ class BackgroundJob(db.Model):
     # Last sign of life (claim or progress report): tells a stalled job.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    created_by = relationship("User")
-    meeting = relationship("Meeting")
+    created_by: Mapped["User | None"] = relationship("User")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")
 
     @property
     def finished(self) -> bool:
         """Done or failed: nothing more will happen to this job."""
-        return self.status in ("done", "failed")
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
     def status_label(self) -> str:

@@ -1,24 +1,38 @@
 """The e-mail outbox: every message, written with the change that caused it."""
 
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+if TYPE_CHECKING:
+    from .meeting import Meeting
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+OUTBOX_STATUSES = tuple(s.value for s in OutboxStatus)
 OUTBOX_STATUS_LABELS = {
-    "queued": _l("Queued"),
-    "sending": _l("Sending"),
-    "sent": _l("Sent"),
-    "failed": _l("Failed"),
+    OutboxStatus.QUEUED: _l("Queued"),
+    OutboxStatus.SENDING: _l("Sending"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.FAILED: _l("Failed"),
 }
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status_known"),
@@ -41,7 +55,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
 
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,7 +71,7 @@ class OutboxMessage(db.Model):
     related_type: Mapped[str | None] = mapped_column(String(50))
     related_id: Mapped[int | None]
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         cascade="all, delete-orphan", order_by="OutboxAttachment.id")
 
@@ -69,13 +83,13 @@ class OutboxMessage(db.Model):
     @property
     def can_retry(self) -> bool:
         """Staff may make it due now: it is waiting or has failed."""
-        return self.status in ("queued", "failed")
+        return self.status in (OutboxStatus.QUEUED, OutboxStatus.FAILED)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status} {self.subject!r}>"
 
 
-class OutboxAttachment(db.Model):
+class OutboxAttachment(Model):
     """A file attached to an outbox message (a calendar invitation, ...)."""
 
     __tablename__ = "outbox_attachments"

@@ -1,33 +1,44 @@
 """Meetings in the series."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
-MEETING_STATUSES = ("draft", "open", "closed", "held", "cancelled")
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+MEETING_STATUSES = tuple(s.value for s in MeetingStatus)
 STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "open": _l("Open for registration"),
-    "closed": _l("Registration closed"),
-    "held": _l("Held"),
-    "cancelled": _l("Cancelled"),
+    MeetingStatus.DRAFT: _l("Draft"),
+    MeetingStatus.OPEN: _l("Open for registration"),
+    MeetingStatus.CLOSED: _l("Registration closed"),
+    MeetingStatus.HELD: _l("Held"),
+    MeetingStatus.CANCELLED: _l("Cancelled"),
 }
 # Which status may follow which: a held or cancelled meeting is final.
-STATUS_TRANSITIONS = {
-    "draft": ("open", "cancelled"),
-    "open": ("closed", "cancelled"),
-    "closed": ("open", "held", "cancelled"),
-    "held": (),
-    "cancelled": (),
+STATUS_TRANSITIONS: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
+    MeetingStatus.DRAFT: (MeetingStatus.OPEN, MeetingStatus.CANCELLED),
+    MeetingStatus.OPEN: (MeetingStatus.CLOSED, MeetingStatus.CANCELLED),
+    MeetingStatus.CLOSED: (MeetingStatus.OPEN, MeetingStatus.HELD, MeetingStatus.CANCELLED),
+    MeetingStatus.HELD: (),
+    MeetingStatus.CANCELLED: (),
 }
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint(f"status IN {MEETING_STATUSES!r}", name="status_known"),
@@ -54,14 +65,15 @@ class Meeting(db.Model):
     registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delegates_per_organisation: Mapped[int] = mapped_column(default=5)
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[MeetingStatus] = mapped_column(String(20), default=MeetingStatus.DRAFT,
+                                                  index=True)
     # iCalendar SEQUENCE of the meeting's event: raised when its time, place or status changes.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
-    def allowed_transitions(self) -> tuple[str, ...]:
+    def allowed_transitions(self) -> tuple[MeetingStatus, ...]:
         return STATUS_TRANSITIONS[self.status]
 
     def __repr__(self) -> str:

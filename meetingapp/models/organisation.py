@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..text import fold
 from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
@@ -19,7 +19,7 @@ KIND_LABELS = {
 }
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint(f"kind IN {ORGANISATION_KINDS!r}", name="kind_known"),
@@ -76,7 +76,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.acronym or self.name}>"
 
 
-class Contact(db.Model):
+class Contact(Model):
     __tablename__ = "contacts"
     __table_args__ = (
         # At most one focal point per organisation, enforced by the database.

@@ -1,6 +1,8 @@
 """Discussion outcomes of a meeting, linked to organisations, with follow-up history."""
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -15,17 +17,33 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .agenda import AgendaItem
+    from .meeting import Meeting
+    from .organisation import Organisation
 
 OUTCOME_KINDS = ("summary", "conclusion", "recommendation", "commitment", "action")
 OUTCOME_KIND_LABELS = {"summary": _l("Summary"), "conclusion": _l("Conclusion"),
                        "recommendation": _l("Recommendation"), "commitment": _l("Commitment"),
                        "action": _l("Action item")}
 FOLLOWED_KINDS = ("commitment", "action")
-OUTCOME_STATUSES = ("open", "in_progress", "done", "dropped")
-OUTCOME_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
-                         "dropped": _l("Dropped")}
+
+
+class OutcomeStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+# The stored strings, in order: the text of the CHECK constraints is built from them.
+OUTCOME_STATUSES = tuple(s.value for s in OutcomeStatus)
+OUTCOME_STATUS_LABELS = {OutcomeStatus.OPEN: _l("Open"),
+                         OutcomeStatus.IN_PROGRESS: _l("In progress"),
+                         OutcomeStatus.DONE: _l("Done"), OutcomeStatus.DROPPED: _l("Dropped")}
 NOTE_SOURCES = ("staff", "representative")
 NOTE_REVIEWS = ("pending", "accepted", "rejected")
 
@@ -37,7 +55,7 @@ outcome_organisations = Table(
 )
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """A summary, conclusion, recommendation, commitment or action item of a meeting."""
 
     __tablename__ = "outcomes"
@@ -63,20 +81,21 @@ class Outcome(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[date | None] = mapped_column(Date)
     due_note: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[OutcomeStatus] = mapped_column(String(20), default=OutcomeStatus.OPEN)
     # The commitment of an earlier meeting this one carries over.
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("outcomes.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    agenda_item = relationship("AgendaItem", foreign_keys=[agenda_item_id],
-                               primaryjoin="Outcome.agenda_item_id == AgendaItem.id")
-    owner = relationship("Organisation", foreign_keys=[owner_id])
-    organisations = relationship("Organisation", secondary=outcome_organisations,
-                                 order_by="Organisation.name")
-    carried_from = relationship("Outcome", remote_side=[id])
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    agenda_item: Mapped["AgendaItem | None"] = relationship(
+        "AgendaItem", foreign_keys=[agenda_item_id],
+        primaryjoin="Outcome.agenda_item_id == AgendaItem.id")
+    owner: Mapped["Organisation | None"] = relationship("Organisation", foreign_keys=[owner_id])
+    organisations: Mapped[list["Organisation"]] = relationship(
+        "Organisation", secondary=outcome_organisations, order_by="Organisation.name")
+    carried_from: Mapped["Outcome | None"] = relationship("Outcome", remote_side=[id])
     notes: Mapped[list["OutcomeNote"]] = relationship(
         back_populates="outcome", cascade="all, delete-orphan",
         order_by="(OutcomeNote.created_at, OutcomeNote.id)")
@@ -99,13 +118,13 @@ class Outcome(db.Model):
         return f"{self.kind_label}: {first[:80]}"
 
     def is_open(self) -> bool:
-        return self.followed and self.status in ("open", "in_progress")
+        return self.followed and self.status in (OutcomeStatus.OPEN, OutcomeStatus.IN_PROGRESS)
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open() and self.due_on is not None and self.due_on < today
 
 
-class OutcomeNote(db.Model):
+class OutcomeNote(Model):
     """A dated history entry (status change and/or comment); representatives' await review."""
 
     __tablename__ = "outcome_notes"
@@ -125,15 +144,15 @@ class OutcomeNote(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default="staff")
     review: Mapped[str] = mapped_column(String(20), default="accepted")
-    status_from: Mapped[str | None] = mapped_column(String(20))
-    status_to: Mapped[str | None] = mapped_column(String(20))
+    status_from: Mapped[OutcomeStatus | None] = mapped_column(String(20))
+    status_to: Mapped[OutcomeStatus | None] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     outcome: Mapped[Outcome] = relationship(back_populates="notes")
-    organisation = relationship("Organisation")
+    organisation: Mapped["Organisation | None"] = relationship("Organisation")
 
     @property
     def display_name(self) -> str:

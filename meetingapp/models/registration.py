@@ -1,14 +1,21 @@
 """Delegates registered through an accepted invitation, and the delegation's nomination letter."""
 
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .invitation import Invitation
+    from .meeting import Meeting
+    from .user import User
 
 DELEGATE_ROLES = ("head", "delegate", "adviser", "observer")
 DELEGATE_ROLE_LABELS = {
@@ -24,15 +31,25 @@ DELEGATE_ROLE_HEADINGS = {
     "adviser": _l("Advisers"),
     "observer": _l("Observers"),
 }
-REGISTRATION_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+REGISTRATION_STATUSES = tuple(s.value for s in RegistrationStatus)
 REGISTRATION_STATUS_LABELS = {
-    "pending": _l("Awaiting approval"),
-    "approved": _l("Approved"),
-    "rejected": _l("Not approved"),
-    "withdrawn": _l("Withdrawn"),
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.APPROVED: _l("Approved"),
+    RegistrationStatus.REJECTED: _l("Not approved"),
+    RegistrationStatus.WITHDRAWN: _l("Withdrawn"),
 }
 # Registrations that hold a place in the delegation (count against the quota).
-ACTIVE_STATUSES = ("pending", "approved")
+ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 LANGUAGE_LABELS = {
     "ar": _l("Arabic — العربية"),
     "zh": _l("Chinese — 中文"),
@@ -47,7 +64,7 @@ ATTENDANCE_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
 _ACTIVE_SQL = "status IN ('pending', 'approved')"
 
 
-class Delegate(db.Model):
+class Delegate(Model):
     """One person registered in an organisation's delegation to a meeting."""
 
     __tablename__ = "delegates"
@@ -103,7 +120,8 @@ class Delegate(db.Model):
     attendance: Mapped[str] = mapped_column(String(20))
     needs: Mapped[str] = mapped_column(Text, default="")
     consent_to_publish: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        String(20), default=RegistrationStatus.PENDING, index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(
@@ -121,9 +139,9 @@ class Delegate(db.Model):
     organisation_key: Mapped[str] = mapped_column(String(300))
     role_rank: Mapped[int] = mapped_column(SmallInteger)
 
-    meeting = relationship("Meeting")
-    invitation = relationship("Invitation")
-    decided_by = relationship("User")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
+    decided_by: Mapped["User | None"] = relationship("User")
 
     @property
     def full_name(self) -> str:
@@ -144,7 +162,7 @@ class Delegate(db.Model):
         return f"<Delegate {self.id} {self.status} {self.email_key}>"
 
 
-class NominationLetter(db.Model):
+class NominationLetter(Model):
     """The delegation's nomination letter (a PDF), kept in the database."""
 
     __tablename__ = "nomination_letters"
@@ -160,7 +178,7 @@ class NominationLetter(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    invitation = relationship("Invitation")
+    invitation: Mapped["Invitation"] = relationship("Invitation")
 
     @property
     def display_name(self) -> str:

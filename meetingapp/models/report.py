@@ -1,13 +1,19 @@
 """The report on the activities of organisations: sections per meeting and contributions."""
 
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
+    from .organisation import Organisation
 
 DEFAULT_REPORT_SECTIONS = (
     "Mandate and membership",
@@ -32,12 +38,20 @@ def section_title(title: str) -> str:
     return DEFAULT_SECTION_TITLES.get(title, title)
 
 
-CONTRIBUTION_STATUSES = ("draft", "submitted", "accepted")
-CONTRIBUTION_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"),
-                              "accepted": _l("Accepted")}
+class ContributionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
 
 
-class ReportSettings(db.Model):
+# The stored strings, in order: the text of the CHECK constraint is built from them.
+CONTRIBUTION_STATUSES = tuple(s.value for s in ContributionStatus)
+CONTRIBUTION_STATUS_LABELS = {ContributionStatus.DRAFT: _l("Draft"),
+                              ContributionStatus.SUBMITTED: _l("Submitted"),
+                              ContributionStatus.ACCEPTED: _l("Accepted")}
+
+
+class ReportSettings(Model):
     """A meeting's report settings: the deadline for contributions."""
 
     __tablename__ = "report_settings"
@@ -47,14 +61,14 @@ class ReportSettings(db.Model):
                                             unique=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    meeting = relationship("Meeting")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
 
     @property
     def display_name(self) -> str:
         return "Report settings"
 
 
-class ReportSection(db.Model):
+class ReportSection(Model):
     """A section each organisation writes for the meeting's report."""
 
     __tablename__ = "report_sections"
@@ -72,7 +86,7 @@ class ReportSection(db.Model):
         return self.title
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     """An organisation's contribution to a meeting's report."""
 
     __tablename__ = "report_contributions"
@@ -86,7 +100,8 @@ class Contribution(db.Model):
                                             index=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[ContributionStatus] = mapped_column(String(20),
+                                                       default=ContributionStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -94,8 +109,8 @@ class Contribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    organisation = relationship("Organisation")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
     answers: Mapped[list["ContributionAnswer"]] = relationship(
         back_populates="contribution", cascade="all, delete-orphan")
 
@@ -111,7 +126,7 @@ class Contribution(db.Model):
         return next((a.text for a in self.answers if a.section_id == section_id), "")
 
 
-class ContributionAnswer(db.Model):
+class ContributionAnswer(Model):
     """The text of one section in a contribution (Markdown)."""
 
     __tablename__ = "report_answers"
@@ -125,4 +140,4 @@ class ContributionAnswer(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
 
     contribution: Mapped[Contribution] = relationship(back_populates="answers")
-    section = relationship(ReportSection)
+    section: Mapped["ReportSection"] = relationship(ReportSection)

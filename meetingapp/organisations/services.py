@@ -6,6 +6,7 @@ Operations add and flush; the caller commits. A broken rule raises
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -83,7 +84,7 @@ def list_regions() -> list[str]:
 
 
 def _parent_map() -> dict[int, int | None]:
-    return dict(db.session.execute(select(Organisation.id, Organisation.parent_id)).all())
+    return dict(db.session.execute(select(Organisation.id, Organisation.parent_id)).tuples().all())
 
 
 def descendant_ids(org_id: int) -> set[int]:
@@ -118,8 +119,8 @@ def parent_choices(org: Organisation | None = None) -> list[tuple[int, str]]:
 # --- Organisations ---------------------------------------------------------------------
 
 def _clean_organisation(values: dict) -> dict:
-    cleaned = {f: clean_text(values.get(f)) for f in ORGANISATION_FIELDS
-               if f not in ("active", "language")}
+    cleaned: dict[str, Any] = {f: clean_text(values.get(f)) for f in ORGANISATION_FIELDS
+                               if f not in ("active", "language")}
     cleaned["active"] = bool(values.get("active", True))
     if values.get("language") is not None:  # absent: unchanged (new ones: English)
         if values["language"] not in LANGUAGES:
@@ -342,7 +343,7 @@ def delete_contact(contact: Contact) -> Contact | None:
 def directory_snapshot() -> dict[str, KnownOrganisation]:
     """Every organisation by folded name, as the CSV check compares rows with them."""
     orgs = db.session.scalars(select(Organisation)).all()
-    key_of = {org.id: org.name_key for org in orgs}
+    key_of: dict[int | None, str] = {org.id: org.name_key for org in orgs}
     return {org.name_key: KnownOrganisation(
         name=org.name, acronym=org.acronym, kind=org.kind, region=org.region,
         parent_key=key_of.get(org.parent_id), website=org.website, notes=org.notes,

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..links import protect_link_blueprint
-from ..models import Invitation
+from ..models import Invitation, InvitationStatus
 from ..models.outcome import FOLLOWED_KINDS, OUTCOME_STATUS_LABELS, Outcome, outcome_organisations
 from ..portal.routes import opens_invitation, require_accepted
 from ..portal.services import actor_label
@@ -32,7 +32,7 @@ def own_commitments(organisation) -> list[Outcome]:
 
 def outcomes_section(invitation) -> dict:
     """The organisation's commitments as the invitation page shows them."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return {"outcomes": []}
     return {"outcomes": own_commitments(invitation.organisation),
             "today": meeting_today(invitation.meeting), "form": ProgressForm(),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import Meeting, Organisation, utcnow
+from ..models import Meeting, Organisation, OutcomeStatus, utcnow
 from ..models.agenda import AgendaItem
 from ..models.outcome import (
     FOLLOWED_KINDS,
@@ -60,10 +60,10 @@ def create_outcome(meeting: Meeting, details: dict, organisation_ids=()) -> Outc
     """Add an outcome to ``meeting`` (audited)."""
     details = dict(details)
     _check(meeting, details)
-    outcome = Outcome(meeting_id=meeting.id, status="open", **details)
+    outcome = Outcome(meeting_id=meeting.id, status=OutcomeStatus.OPEN, **details)
     outcome.organisations = _organisations(organisation_ids)
     if outcome.owner_id and outcome.owner_id not in {o.id for o in outcome.organisations}:
-        outcome.organisations.append(db.session.get(Organisation, outcome.owner_id))
+        outcome.organisations.append(db.session.get_one(Organisation, outcome.owner_id))
     db.session.add(outcome)
     db.session.flush()
     record("create", outcome, meeting=meeting, changes={"kind": outcome.kind})
@@ -77,7 +77,7 @@ def update_outcome(outcome: Outcome, details: dict, organisation_ids=()) -> dict
     changes = apply_changes(outcome, details)
     orgs = _organisations(organisation_ids)
     if outcome.owner_id and outcome.owner_id not in {o.id for o in orgs}:
-        orgs.append(db.session.get(Organisation, outcome.owner_id))
+        orgs.append(db.session.get_one(Organisation, outcome.owner_id))
     before = sorted(o.id for o in outcome.organisations)
     after = sorted(o.id for o in orgs)
     if before != after:
@@ -96,7 +96,7 @@ def change_status(outcome: Outcome, status: str | None, comment: str = "", *,
         raise OutcomeError(_("Choose a known status."))
     if status and not outcome.followed:
         raise OutcomeError(_("Only commitments and action items have a status."))
-    status = status if status and status != outcome.status else None
+    status = OutcomeStatus(status) if status and status != outcome.status else None
     if status is None and not comment.strip():
         raise OutcomeError(_("Choose a new status or write a comment."))
     note = OutcomeNote(outcome=outcome, source="staff", review="accepted", actor=actor,
@@ -184,7 +184,8 @@ def open_commitments_before(meeting: Meeting) -> list[Outcome]:
                                                     Outcome.carried_from_id.is_not(None))
     query = (select(Outcome).join(Meeting, Meeting.id == Outcome.meeting_id)
              .where(Meeting.starts_at < meeting.starts_at, Outcome.kind.in_(FOLLOWED_KINDS),
-                    Outcome.status.in_(("open", "in_progress")), Outcome.id.not_in(carried))
+                    Outcome.status.in_((OutcomeStatus.OPEN, OutcomeStatus.IN_PROGRESS)),
+                    Outcome.id.not_in(carried))
              .order_by(Meeting.starts_at, Outcome.id))
     return list(db.session.scalars(query).all())
 

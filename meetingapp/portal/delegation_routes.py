@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..formtools import ConfirmForm
-from ..models import Invitation
+from ..models import Invitation, InvitationStatus, RegistrationStatus
 from ..models.registration import DELEGATE_ROLES, Delegate
 from ..registrations.errors import RegistrationError
 from ..registrations.forms import FORMS_OF_ADDRESS, DelegateForm, LetterForm
@@ -31,7 +31,7 @@ NOT_ACCEPTED = _l("Your organisation has not accepted the invitation. Accept it 
 
 def refusal(invitation) -> str | None:
     """Why the delegation cannot be changed through this link now, or None."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return str(NOT_ACCEPTED)
     return why_closed(invitation)
 
@@ -103,7 +103,7 @@ def edit_delegate(token: str, invitation: Invitation, delegate_id: int):
         return _form_page(invitation, token, form, delegate=delegate, refused=str(refused),
                           status=409)
     db.session.commit()
-    if changes.get("status") == ["approved", "pending"]:
+    if changes.get("status") == [RegistrationStatus.APPROVED, RegistrationStatus.PENDING]:
         flash(_("Saved. Because the name, role or e-mail address of %(name)s changed, the "
                 "registration awaits the secretariat's approval again.",
                 name=delegate.display_name), "warning")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..links import opens_link, protect_link_blueprint
-from ..models import Invitation
+from ..models import Invitation, InvitationStatus
 from .forms import AcceptForm, DeclineForm
 from .services import (
     ResponseRefused,
@@ -23,7 +23,7 @@ opens_invitation = opens_link(find_invitation, "invitation")
 
 def require_accepted(invitation: Invitation) -> None:
     """What only an organisation that accepted may reach answers 404 to the others."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         abort(404)
 
 

@@ -9,7 +9,7 @@ from .. import hooks
 from ..audit.services import record
 from ..extensions import db
 from ..links import LinkGone, LinkUnknown
-from ..models import utcnow
+from ..models import InvitationStatus, MeetingStatus, utcnow
 from ..models.invitation import Invitation
 from ..models.registration import ACTIVE_STATUSES, Delegate
 from ..registrations.services import deadline_passed
@@ -24,13 +24,13 @@ def find_invitation(token: str) -> Invitation:
         Invitation.token_hash, token)
     if invitation is None:
         raise LinkUnknown()
-    if invitation.status == "revoked":
+    if invitation.status == InvitationStatus.REVOKED:
         raise LinkGone(_("This invitation has been withdrawn by the secretariat."))
-    if invitation.meeting.status == "cancelled":
+    if invitation.meeting.status == MeetingStatus.CANCELLED:
         raise LinkGone(_("This meeting has been cancelled."))
     # After the deadline an organisation that accepted can still read its page
     # (read-only); for the others the link has expired.
-    if deadline_passed(invitation) and invitation.status != "accepted":
+    if deadline_passed(invitation) and invitation.status != InvitationStatus.ACCEPTED:
         raise LinkGone(_("The deadline for answering this invitation has passed."))
     return invitation
 
@@ -42,18 +42,18 @@ def actor_label(invitation: Invitation) -> str:
 def record_view(invitation: Invitation) -> None:
     """First opening of a sent invitation marks it viewed."""
     now = utcnow()
-    if invitation.status == "sent":
-        invitation.status = "viewed"
+    if invitation.status == InvitationStatus.SENT:
+        invitation.status = InvitationStatus.VIEWED
         invitation.viewed_at = now
         record("view", invitation, meeting=invitation.meeting, actor=actor_label(invitation),
-               changes={"status": ["sent", "viewed"]})
+               changes={"status": [InvitationStatus.SENT, InvitationStatus.VIEWED]})
     invitation.last_activity_at = now
 
 
 def _active_delegates(invitation: Invitation) -> int:
     """Delegates of this invitation still pending or approved."""
     return db.session.scalar(select(func.count()).select_from(Delegate).where(
-        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
 
 
 class ResponseRefused(ValueError):
@@ -77,11 +77,11 @@ def respond(invitation: Invitation, *, accept: bool, reason: str = "") -> bool:
                 "Your delegation still has %(num)d registered delegate(s). Please withdraw "
                 "them first, then decline: they would otherwise keep their places.",
                 registered))
-    new_status = "accepted" if accept else "declined"
+    new_status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     reason = "" if accept else reason.strip()
     if invitation.status == new_status and invitation.decline_reason == reason:
         return False
-    changes = {"status": [invitation.status, new_status]}
+    changes: dict[str, list] = {"status": [invitation.status, new_status]}
     if reason != invitation.decline_reason:
         changes["decline_reason"] = [invitation.decline_reason, reason]
     invitation.status = new_status

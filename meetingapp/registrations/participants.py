@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..models import Invitation, Meeting, Organisation, utcnow
+from ..models import Invitation, InvitationStatus, Meeting, Organisation, RegistrationStatus, utcnow
 from ..models.organisation import ORGANISATION_KINDS
 from ..models.registration import DELEGATE_ROLE_HEADINGS, DELEGATE_ROLES, Delegate
 from ..text import fold
@@ -116,8 +116,9 @@ class KindGroup:
 def list_of_participants(meeting: Meeting, *, published: bool = False) -> list[KindGroup]:
     """Approved delegates by kind, organisation and role; published: only those who consented."""
     # An organisation whose invitation was revoked or declined since is not listed.
-    delegates = [d for d in ordered_registrations(meeting, status="approved")
-                 if d.invitation.status == "accepted" and (d.consent_to_publish or not published)]
+    delegates = [d for d in ordered_registrations(meeting, status=RegistrationStatus.APPROVED)
+                 if d.invitation.status == InvitationStatus.ACCEPTED
+                 and (d.consent_to_publish or not published)]
     groups: list[KindGroup] = []
     for delegate in delegates:
         org = delegate.invitation.organisation

@@ -22,7 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
-from ..models import Invitation, Meeting, utcnow
+from ..models import (
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    MeetingStatus,
+    RegistrationStatus,
+    utcnow,
+)
 from ..models.invitation import INVITATION_STATUS_LABELS
 from ..models.registration import (
     ACTIVE_STATUSES,
@@ -41,7 +48,7 @@ from .notify import send_approval, send_rejection, send_withdrawal
 IDENTITY_FIELDS = ("given_name", "family_name", "role", "email_key")
 TEXT_FIELDS = ("title", "given_name", "family_name", "position", "email", "phone", "needs")
 # Meeting statuses in which delegations can no longer be changed.
-CLOSED_MEETING_STATUSES = ("closed", "held", "cancelled")
+CLOSED_MEETING_STATUSES = (MeetingStatus.CLOSED, MeetingStatus.HELD, MeetingStatus.CANCELLED)
 
 
 def _secretariat() -> str:
@@ -56,7 +63,7 @@ def deadline_passed(invitation: Invitation) -> bool:
 def why_closed(invitation: Invitation) -> str | None:
     """Why the delegation cannot be changed now, or None while registration is open."""
     meeting = invitation.meeting
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return _("This meeting has been cancelled.")
     if meeting.status in CLOSED_MEETING_STATUSES and not deadline_passed(invitation):
         return _("The secretariat has closed registration for this meeting: the delegation "
@@ -75,7 +82,7 @@ def why_closed(invitation: Invitation) -> str | None:
 
 def check_can_register(invitation: Invitation) -> None:
     """Refuse unless the invitation is accepted and registration is open."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         raise RegistrationError(_("Your organisation has not accepted the invitation. Accept "
                                   "it first; then you can register the delegation."))
     reason = why_closed(invitation)
@@ -93,7 +100,7 @@ def lock_invitation(invitation: Invitation) -> Invitation:
 def active_count(invitation: Invitation) -> int:
     """Places taken in the delegation: registrations pending or approved."""
     return db.session.scalar(select(func.count()).select_from(Delegate).where(
-        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES)))
+        Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
 
 
 # What to say when a choice is not one of the list.
@@ -162,7 +169,7 @@ EMAIL_TAKEN_ELSEWHERE = _l(
 def _check_email(invitation: Invitation, email_key: str, exclude_id: int | None = None) -> None:
     query = select(Delegate).where(Delegate.meeting_id == invitation.meeting_id,
                                    Delegate.email_key == email_key,
-                                   Delegate.status != "withdrawn")
+                                   Delegate.status != RegistrationStatus.WITHDRAWN)
     if exclude_id is not None:
         query = query.where(Delegate.id != exclude_id)
     other = db.session.scalars(query).first()
@@ -217,7 +224,7 @@ def register_delegate(invitation: Invitation, details: dict, *, actor: str) -> D
         _check_head(invitation)
     _check_email(invitation, values["email_key"])
     delegate = Delegate(meeting_id=invitation.meeting_id, invitation_id=invitation.id,
-                        status="pending", **values)
+                        status=RegistrationStatus.PENDING, **values)
     with _savepoint():
         db.session.add(delegate)
     record("register", delegate, meeting=invitation.meeting, actor=actor,
@@ -243,9 +250,10 @@ def update_delegate(invitation: Invitation, delegate: Delegate, details: dict, *
         _check_email(invitation, values["email_key"], exclude_id=delegate.id)
     with _savepoint():
         changes = apply_changes(delegate, values)
-        if delegate.status == "approved" and any(f in changes for f in IDENTITY_FIELDS):
-            changes["status"] = ["approved", "pending"]
-            delegate.status = "pending"
+        if delegate.status == RegistrationStatus.APPROVED \
+                and any(f in changes for f in IDENTITY_FIELDS):
+            changes["status"] = [RegistrationStatus.APPROVED, RegistrationStatus.PENDING]
+            delegate.status = RegistrationStatus.PENDING
         if "email_key" in changes:
             # The personal link went to the old address: it stops working.
             delegate.token_hash = delegate.token_issued_at = None
@@ -262,19 +270,20 @@ def withdraw_delegate(invitation: Invitation, delegate: Delegate, *, actor: str)
     reason = why_closed(invitation)
     if reason:
         raise RegistrationError(reason)
-    if delegate.status == "withdrawn":
+    if delegate.status == RegistrationStatus.WITHDRAWN:
         return False
     if not delegate.active:
         raise RegistrationError(_("This registration was not approved: there is nothing to "
                                   "withdraw."))
     old = delegate.status
-    delegate.status = "withdrawn"
+    delegate.status = RegistrationStatus.WITHDRAWN
     delegate.withdrawn_at = utcnow()
     db.session.flush()
-    hooks.delegate_withdrawn.send(delegate, by="organisation", was_approved=old == "approved")
+    hooks.delegate_withdrawn.send(delegate, by="organisation",
+                                  was_approved=old == RegistrationStatus.APPROVED)
     send_withdrawal(delegate)
     record("withdraw", delegate, meeting=invitation.meeting, actor=actor,
-           changes={"status": [old, "withdrawn"]})
+           changes={"status": [old, RegistrationStatus.WITHDRAWN]})
     return True
 
 
@@ -285,39 +294,40 @@ def _decider():
 
 
 def _check_decidable(delegate: Delegate) -> None:
-    if delegate.status == "withdrawn":
+    if delegate.status == RegistrationStatus.WITHDRAWN:
         raise RegistrationError(_("%(name)s was withdrawn by their organisation: there is "
                                   "nothing to decide.", name=delegate.display_name))
-    if delegate.invitation.status != "accepted":
+    if delegate.invitation.status != InvitationStatus.ACCEPTED:
         # Revoked by the secretariat, or declined by the organisation after registering.
         raise RegistrationError(_("The invitation of %(name)s's organisation is %(status)s, "
                                   "no longer accepted.", name=delegate.display_name,
                                   status=str(INVITATION_STATUS_LABELS[
                                       delegate.invitation.status]).lower()))
-    if delegate.meeting.status == "cancelled":
+    if delegate.meeting.status == MeetingStatus.CANCELLED:
         raise RegistrationError(_("The meeting has been cancelled."))
 
 
 def approve(delegate: Delegate) -> bool:
     """Approve and e-mail the delegate their personal link; False if already approved."""
-    if delegate.status == "approved":
+    if delegate.status == RegistrationStatus.APPROVED:
         return False
     _check_decidable(delegate)
     old = delegate.status
-    if old == "rejected":
+    if old == RegistrationStatus.REJECTED:
         # Back in the delegation: it takes a place again, so the rules apply again.
         invitation = lock_invitation(delegate.invitation)
         _check_quota(invitation)
         if delegate.role == "head":
             _check_head(invitation, exclude_id=delegate.id)
     with _savepoint():
-        delegate.status = "approved"
+        delegate.status = RegistrationStatus.APPROVED
         delegate.decision_reason = ""
         delegate.decided_at = utcnow()
         delegate.decided_by = _decider()
     hooks.delegate_approved.send(delegate)
     send_approval(delegate)
-    record("approve", delegate, meeting=delegate.meeting, changes={"status": [old, "approved"]})
+    record("approve", delegate, meeting=delegate.meeting,
+           changes={"status": [old, RegistrationStatus.APPROVED]})
     return True
 
 
@@ -327,13 +337,13 @@ def reject(delegate: Delegate, reason: str) -> bool:
     if not reason:
         raise RegistrationError(_("Give the reason for not approving: the delegate will "
                                   "read it."))
-    if delegate.status == "rejected" and delegate.decision_reason == reason:
+    if delegate.status == RegistrationStatus.REJECTED and delegate.decision_reason == reason:
         return False
     _check_decidable(delegate)
-    was_approved = delegate.status == "approved"
-    changes = {"status": [delegate.status, "rejected"],
+    was_approved = delegate.status == RegistrationStatus.APPROVED
+    changes = {"status": [delegate.status, RegistrationStatus.REJECTED],
                "decision_reason": [delegate.decision_reason, reason]}
-    delegate.status = "rejected"
+    delegate.status = RegistrationStatus.REJECTED
     delegate.decision_reason = reason
     delegate.decided_at = utcnow()
     delegate.decided_by = _decider()
@@ -357,9 +367,9 @@ class BulkResult:
 def registrations_of(meeting: Meeting, ids) -> list[Delegate]:
     """The registrations of ``meeting`` with these ids; LookupError if any is not one of them."""
     wanted = {int(i) for i in ids}
-    delegates = db.session.scalars(select(Delegate).where(
+    delegates = list(db.session.scalars(select(Delegate).where(
         Delegate.meeting_id == meeting.id, Delegate.id.in_(wanted or [-1]))
-        .order_by(Delegate.id)).all()
+        .order_by(Delegate.id)))
     if len(delegates) != len(wanted):
         raise LookupError("A registration is not one of this meeting's.")
     return delegates
@@ -388,5 +398,5 @@ def counts_by_status(meeting: Meeting) -> dict[str, int]:
     """How many registrations of ``meeting`` are in each status."""
     rows = db.session.execute(
         select(Delegate.status, func.count()).where(Delegate.meeting_id == meeting.id)
-        .group_by(Delegate.status)).all()
+        .group_by(Delegate.status)).tuples().all()
     return dict(rows)

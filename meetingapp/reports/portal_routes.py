@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..formtools import ConfirmForm
 from ..links import protect_link_blueprint
-from ..models import Invitation
+from ..models import Invitation, InvitationStatus
 from ..models.report import DEFAULT_REPORT_SECTIONS, ReportSection
 from ..portal.routes import opens_invitation, require_accepted
 from ..portal.services import actor_label
@@ -27,7 +27,7 @@ protect_link_blueprint(bp)
 
 def report_section(invitation) -> dict:
     """The contribution form as the invitation page shows it."""
-    if invitation.status != "accepted":
+    if invitation.status != InvitationStatus.ACCEPTED:
         return {"active": False}
     meeting = invitation.meeting
     contribution = contribution_of(meeting, invitation.organisation)

@@ -1,6 +1,7 @@
 """Activity reports: sections, contributions (draft, submit, reopen, accept), reminders."""
 
 from datetime import datetime
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..i18n import in_language
 from ..mail.services import queue_email
-from ..models import Invitation, Meeting, Organisation, utcnow
+from ..models import ContributionStatus, Invitation, InvitationStatus, Meeting, Organisation, utcnow
 from ..models.report import (
     DEFAULT_REPORT_SECTIONS,
     Contribution,
@@ -96,6 +97,12 @@ def deadline_passed(meeting: Meeting, deadline=_UNREAD) -> bool:
     return deadline is not None and utcnow() >= deadline
 
 
+@overload
+def contribution_of(meeting: Meeting, organisation: Organisation,
+                    *, create: Literal[True]) -> Contribution: ...
+@overload
+def contribution_of(meeting: Meeting, organisation: Organisation,
+                    *, create: bool = False) -> Contribution | None: ...
 def contribution_of(meeting: Meeting, organisation: Organisation,
                     *, create: bool = False) -> Contribution | None:
     """The organisation's contribution to the meeting's report (created if asked, flush)."""
@@ -103,7 +110,7 @@ def contribution_of(meeting: Meeting, organisation: Organisation,
         Contribution.meeting_id == meeting.id, Contribution.organisation_id == organisation.id))
     if contribution is None and create:
         contribution = Contribution(meeting_id=meeting.id, organisation_id=organisation.id,
-                                    status="draft")
+                                    status=ContributionStatus.DRAFT)
         db.session.add(contribution)
         db.session.flush()
     return contribution
@@ -115,9 +122,9 @@ def why_not_editable(contribution: Contribution | None, meeting: Meeting,
 
     ``deadline``: the contributions' deadline if the caller has read it already.
     """
-    if contribution is not None and contribution.status == "accepted":
+    if contribution is not None and contribution.status == ContributionStatus.ACCEPTED:
         return _("Your contribution has been accepted by the secretariat.")
-    if contribution is not None and contribution.status == "submitted":
+    if contribution is not None and contribution.status == ContributionStatus.SUBMITTED:
         return _("Your contribution is submitted. Ask the secretariat to reopen it if you need "
                  "to change it.")
     if deadline_passed(meeting, deadline) and (contribution is None
@@ -144,7 +151,7 @@ def save_contribution(meeting: Meeting, organisation: Organisation, texts: dict[
     if submit:
         if not any((t or "").strip() for t in texts.values()):
             raise ReportError(_("Write at least one section before submitting."))
-        contribution.status = "submitted"
+        contribution.status = ContributionStatus.SUBMITTED
         contribution.submitted_at = utcnow()
     contribution.updated_at = utcnow()
     db.session.flush()
@@ -155,32 +162,32 @@ def save_contribution(meeting: Meeting, organisation: Organisation, texts: dict[
 
 def reopen(contribution: Contribution) -> None:
     """Reopen a submitted or accepted contribution for changes, even after the deadline."""
-    if contribution.status == "draft" and contribution.reopened_at:
+    if contribution.status == ContributionStatus.DRAFT and contribution.reopened_at:
         raise ReportError(_("This contribution is already open."))
     old = contribution.status
-    contribution.status = "draft"
+    contribution.status = ContributionStatus.DRAFT
     contribution.reopened_at = utcnow()
     contribution.accepted_at = None
     db.session.flush()
     record("reopen_contribution", contribution, meeting=contribution.meeting,
-           changes={"status": [old, "draft"]})
+           changes={"status": [old, ContributionStatus.DRAFT]})
 
 
 def accept(contribution: Contribution) -> None:
     """Accept a submitted contribution for the compiled report (audited)."""
-    if contribution.status != "submitted":
+    if contribution.status != ContributionStatus.SUBMITTED:
         raise ReportError(_("Only a submitted contribution can be accepted."))
-    contribution.status = "accepted"
+    contribution.status = ContributionStatus.ACCEPTED
     contribution.accepted_at = utcnow()
     db.session.flush()
     record("accept_contribution", contribution, meeting=contribution.meeting,
-           changes={"status": ["submitted", "accepted"]})
+           changes={"status": [ContributionStatus.SUBMITTED, ContributionStatus.ACCEPTED]})
 
 
 def accepted_invitations(meeting: Meeting) -> list[Invitation]:
     """Invitations accepted for the meeting: the organisations expected to contribute."""
     return list(db.session.scalars(select(Invitation).where(
-        Invitation.meeting_id == meeting.id, Invitation.status == "accepted")
+        Invitation.meeting_id == meeting.id, Invitation.status == InvitationStatus.ACCEPTED)
         .options(selectinload(Invitation.organisation))).all())
 
 
@@ -198,7 +205,7 @@ def remind_missing(meeting: Meeting) -> int:
     settings = settings_of(meeting)
     count = 0
     for invitation, contribution in overview(meeting):
-        if contribution is not None and contribution.status != "draft":
+        if contribution is not None and contribution.status != ContributionStatus.DRAFT:
             continue
         with in_language(invitation.organisation.language):
             queue_email("report_reminder", invitation.email,
@@ -221,6 +228,7 @@ def accepted_contributions(meeting: Meeting) -> list[Contribution]:
     from ..models.organisation import ORGANISATION_KINDS
 
     rows = db.session.scalars(select(Contribution).where(
-        Contribution.meeting_id == meeting.id, Contribution.status == "accepted")).all()
+        Contribution.meeting_id == meeting.id,
+        Contribution.status == ContributionStatus.ACCEPTED)).all()
     return sorted(rows, key=lambda c: (ORGANISATION_KINDS.index(c.organisation.kind),
                                        c.organisation.name.casefold()))

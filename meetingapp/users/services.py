@@ -15,7 +15,7 @@ class UserError(ValueError):
 def _active_admins() -> int:
     return db.session.scalar(
         select(func.count()).select_from(User).where(User.role == "admin", User.active)
-    )
+    ) or 0
 
 
 def create_user(email: str, name: str, role: str, password: str) -> User:
