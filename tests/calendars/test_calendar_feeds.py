@@ -15,6 +15,12 @@ from tests.calendars.test_calendar_downloads import build, check_calendar, check
 FEED_LINK = re.compile(r"https://localhost/feed/([A-Za-z0-9_\-]+)\.ics")
 
 
+@pytest.fixture
+def config_overrides():
+    """Served over https: subscription links come as https:// and webcal://."""
+    return {"PUBLIC_URL": "https://localhost"}
+
+
 def subscribe(client, page_token: str) -> str:
     """Ask for the delegate's feed link from their page; returns the feed token."""
     response = client.post(f"/d/{page_token}/calendar/feed", data={"action": "issue"})
