@@ -45,8 +45,13 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
-    # Requests per address to the representatives' and delegates' link pages.
+    # Personal links (meetingapp/links.py): requests with one working link to one kind of
+    # page (invitation, delegate page, calendars, ...), counted per link, never per address:
+    # delegates sharing a venue's Wi-Fi address do not lock each other out.
     PORTAL_RATE_LIMIT = "60 per minute"
+    # Lookups of tokens that match nothing, counted per address; past it, unknown links
+    # answer 429, while working links from that address still open.
+    PORTAL_FAILED_LINK_LIMIT = "30 per 10 minutes"
 
     # Registration of delegates: the largest nomination letter (PDF) accepted,
     # in bytes; it must stay below MAX_CONTENT_LENGTH (the whole request).

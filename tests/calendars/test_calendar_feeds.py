@@ -152,7 +152,7 @@ def test_staff_revoke(app, staff_client, client):
 
 
 @pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True,
-                                               "PORTAL_RATE_LIMIT": "3 per minute"}])
+                                               "PORTAL_FAILED_LINK_LIMIT": "3 per minute"}])
 def test_feeds_and_delegate_downloads_are_rate_limited(client, config_overrides):
     codes = [client.get(f"/feed/{new_token()[0]}.ics").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
