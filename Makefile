@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
-        translations i18n-extract i18n-update
+        translations i18n-extract i18n-update test-js
 
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
@@ -74,10 +74,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 	$(BIN)/mypy $(MYPY_FILES)
 
-test-sqlite: $(VENV)/.installed-dev translations
+## test-js: the tests' JavaScript parsers (ical.js) from the npm registry; skipped without Node
+test-js:
+	bash scripts/install-test-js.sh
+
+test-sqlite: $(VENV)/.installed-dev translations test-js
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev translations
+test-postgres: $(VENV)/.installed-dev translations test-js
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \

@@ -67,6 +67,7 @@ def server_env(database_url: str, **extra) -> dict:
         "MEETINGAPP_SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
         "MEETINGAPP_MAIL_BACKEND": "smtp",
+        "MEETINGAPP_PUBLIC_URL": "http://127.0.0.1",
         "MEETINGAPP_MAIL_SERVER": "127.0.0.1",
         "MEETINGAPP_MAIL_PORT": "9",  # discard: nothing listens there
         "MEETINGAPP_MAIL_DELIVERY": "manual",

@@ -45,8 +45,13 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
-    # Requests per address to the representatives' and delegates' link pages.
+    # Personal links (meetingapp/links.py): requests with one working link to one kind of
+    # page (invitation, delegate page, calendars, ...), counted per link, never per address:
+    # delegates sharing a venue's Wi-Fi address do not lock each other out.
     PORTAL_RATE_LIMIT = "60 per minute"
+    # Lookups of tokens that match nothing, counted per address; past it, unknown links
+    # answer 429, while working links from that address still open.
+    PORTAL_FAILED_LINK_LIMIT = "30 per 10 minutes"
 
     # Registration of delegates: the largest nomination letter (PDF) accepted,
     # in bytes; it must stay below MAX_CONTENT_LENGTH (the whole request).
@@ -56,9 +61,15 @@ class DefaultConfig:
     # version) or a summary of its changes to every approved delegate; False: no e-mail.
     AGENDA_NOTIFY_ON_PUBLISH = True
 
-    # Calendar invitations (meetingapp/calendars): the host part of every event UID
-    # (meeting-<id>@host, item-<id>@host). Set it once and never change it, or calendars
-    # see new events; None: SERVER_NAME, else the request's host.
+    # The one public address (meetingapp/urls.py): every link in e-mails, calendar files
+    # and feeds, and the domain of calendar UIDs, are built from it, never from the
+    # request's Host header. Required in production; None elsewhere: SERVER_NAME, else
+    # the address `flask run` serves (FLASK_RUN_HOST/FLASK_RUN_PORT, 127.0.0.1:5000).
+    PUBLIC_URL = None
+
+    # Calendar invitations (meetingapp/calendars): the host part of the UIDs of meetings
+    # created from now on (meeting-<id>@host, item-<id>@host); a meeting keeps the domain
+    # it was given. None: the host of PUBLIC_URL.
     CALENDAR_UID_HOST = None
 
     BOOTSTRAP_SERVE_LOCAL = True
@@ -170,6 +181,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         check_production_config(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["PUBLIC_URL"] = resolve_public_url(app.config)
 
 
 # The oldest SQLite the code runs on: INSERT ... ON CONFLICT ... RETURNING (check-in).
@@ -191,7 +203,8 @@ def check_sqlite_version(version: tuple[int, ...] | None = None) -> None:
 # Settings that are text even when they look like numbers (a password "123456").
 TEXT_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_DEFAULT_SENDER", "MAIL_MESSAGE_ID_DOMAIN", "MAIL_LOCAL_HOSTNAME",
-                 "MAIL_FILE_DIR", "CHECKIN_CODE_KEY", "CALENDAR_UID_HOST", "CELERY_BROKER_URL"}
+                 "MAIL_FILE_DIR", "CHECKIN_CODE_KEY", "CALENDAR_UID_HOST", "CELERY_BROKER_URL",
+                 "PUBLIC_URL"}
 # Booleans whose default None means "decide for me" (see their comments).
 OPTIONAL_BOOL_SETTINGS = {"MAIL_DELIVERY_SYNC", "JOBS_SYNC"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -230,6 +243,28 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def resolve_public_url(config) -> str:
+    """PUBLIC_URL checked and normalised; outside production it defaults to the served address."""
+    from .urls import normalise_public_url
+
+    value = config.get("PUBLIC_URL")
+    if value is None or not str(value).strip():
+        if config.get("ENV") == "production":
+            raise ConfigurationError(
+                "Refusing to start in production without a public address: set "
+                "MEETINGAPP_PUBLIC_URL to the address people reach the app at "
+                "(e.g. https://meetings.example.org); links, calendar UIDs and feeds use it.")
+        served = config.get("SERVER_NAME") or "{}:{}".format(
+            os.environ.get("FLASK_RUN_HOST") or "127.0.0.1",
+            os.environ.get("FLASK_RUN_PORT") or "5000")
+        value = f"http://{served}"
+    try:
+        return normalise_public_url(value)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"MEETINGAPP_PUBLIC_URL {str(value)[:200]!r} is not usable: {error}.") from None
 
 
 def check_production_config(config) -> None:

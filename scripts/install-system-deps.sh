@@ -3,7 +3,8 @@
 # that WeasyPrint renders PDF with (lists of participants, badges, reports),
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
-# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5.
+# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5,
+# and Node with npm for the second calendar parser of the tests (ical.js).
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
 # only when something is. Run as root (CI and the development machines are).
@@ -22,6 +23,11 @@ PACKAGES=(
   poppler-utils
   default-jre-headless
 )
+# Node and npm for the tests' second calendar parser (ical.js, scripts/install-test-js.sh),
+# unless a Node is already installed some other way.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -51,7 +51,8 @@ def test_production_refuses_debug():
 
 
 def test_production_cookies_are_secure():
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp"})
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp",
+                      "PUBLIC_URL": "https://meetings.example.org"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -95,3 +96,70 @@ def test_an_sqlite_too_old_for_the_check_in_desk_is_refused_in_one_line():
     check_sqlite_version((3, 46, 1))
     with pytest.raises(ConfigurationError, match=r"SQLite 3\.31\.1 is too old"):
         check_sqlite_version((3, 31, 1))
+
+
+PRODUCTION = {"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp"}
+
+
+def test_production_refuses_to_start_without_a_public_address():
+    with pytest.raises(ConfigurationError, match="MEETINGAPP_PUBLIC_URL"):
+        create_app(dict(PRODUCTION))
+    with pytest.raises(ConfigurationError, match="MEETINGAPP_PUBLIC_URL"):
+        create_app(dict(PRODUCTION, PUBLIC_URL="   "))
+    app = create_app(dict(PRODUCTION, PUBLIC_URL="https://Meetings.Example.org/sm/"))
+    assert app.config["PUBLIC_URL"] == "https://meetings.example.org/sm"
+
+
+def test_wsgi_without_public_address_in_production_says_so_in_one_line():
+    env = {"MEETINGAPP_ENV": "production", "MEETINGAPP_SECRET_KEY": "y" * 40,
+           "MEETINGAPP_MAIL_BACKEND": "smtp", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MEETINGAPP_PUBLIC_URL" in lines[0]
+
+
+def test_public_address_defaults_to_the_served_address_in_development(monkeypatch):
+    monkeypatch.delenv("MEETINGAPP_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("FLASK_RUN_HOST", raising=False)
+    monkeypatch.delenv("FLASK_RUN_PORT", raising=False)
+    assert create_app().config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("FLASK_RUN_PORT", "8080")
+    assert create_app().config["PUBLIC_URL"] == "http://127.0.0.1:8080"
+    monkeypatch.setenv("MEETINGAPP_PUBLIC_URL", "https://meetings.example.org")
+    assert create_app().config["PUBLIC_URL"] == "https://meetings.example.org"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("https://meetings.example.org/", "https://meetings.example.org"),
+    ("HTTPS://Meetings.Example.org:8443/Special/", "https://meetings.example.org:8443/Special"),
+    ("https://会议.example.org", "https://xn--6oqu09l.example.org"),
+    ("https://مثال.example", "https://xn--mgbh0fb.example"),
+    ("http://[::1]:5000", "http://[::1]:5000"),
+])
+def test_public_address_is_normalised(value, expected):
+    app = create_app(dict(PRODUCTION, PUBLIC_URL=value))
+    assert app.config["PUBLIC_URL"] == expected
+
+
+@pytest.mark.parametrize("value", [
+    "meetings.example.org",                       # no scheme
+    "javascript:alert(1)//",
+    "ftp://meetings.example.org",
+    "https://",
+    "https://user:secret@meetings.example.org",
+    "https://meetings.example.org/?next=evil",
+    "https://meetings.example.org/#x",
+    "https://meetings.example.org\r\nX-Evil: 1",
+    "https://exa mple.org",
+    "https://<script>alert(1)</script>",
+    "https://" + "a" * 300 + ".org",
+    "https://meetings.example.org:99999",
+    "https://\u202eevil.example",                 # right-to-left override
+    42,
+])
+def test_public_address_that_cannot_be_used_is_refused_in_one_line(value):
+    with pytest.raises(ConfigurationError, match="MEETINGAPP_PUBLIC_URL") as refused:
+        create_app(dict(PRODUCTION, PUBLIC_URL=value))
+    assert "\n" not in str(refused.value)

@@ -56,6 +56,6 @@ def test_demo_refuses_production(database_url):
     from meetingapp import create_app
 
     app = create_app(make_config(database_url, ENV="production", SECRET_KEY="x" * 40,
-                                 MAIL_BACKEND="smtp"))
+                                 MAIL_BACKEND="smtp", PUBLIC_URL="https://meetings.example.org"))
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 1 and "not loaded in production" in result.output

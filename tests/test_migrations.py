@@ -65,3 +65,35 @@ def test_upgrading_a_database_with_data_keeps_every_row(app):
         after = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
                  for m in models}
         assert after == before
+
+
+def test_existing_meetings_keep_the_uid_domain_their_invitations_were_sent_with(app):
+    """Before the public address, UIDs took the host of whichever request built them:
+    the upgrade keeps the domain the outbox shows was sent, else the configured one."""
+    from meetingapp.calendars.ics import meeting_uid
+    from meetingapp.models import Meeting, OutboxAttachment, OutboxMessage
+    from tests.factories import MeetingFactory
+
+    sent_ics = (b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                b"UID:meeting-1@127.0.0.1\r\nSUMMARY:\xd8\xa7\xd9\x84\xd8\xa7\xd8\xac\r\n"
+                b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    with app.app_context():
+        sent, unsent = MeetingFactory(), MeetingFactory()
+        message = OutboxMessage(message_id="<m1@example.org>", to_addrs="a@example.org",
+                                subject="Invitation", body_text="", body_html="",
+                                meeting_id=sent.id, status="sent")
+        message.attachments.append(OutboxAttachment(
+            filename="invite.ics", mimetype="text/calendar; method=REQUEST",
+            content=sent_ics.replace(b"meeting-1@", f"meeting-{sent.id}@".encode())))
+        db.session.add(message)
+        db.session.commit()
+        sent_id, unsent_id = sent.id, unsent.id
+        db.session.remove()
+        downgrade(revision="f1b2c3d4e5a6")
+        upgrade()
+        db.engine.dispose()
+        assert meeting_uid(db.session.get(Meeting, sent_id)) == f"meeting-{sent_id}@127.0.0.1"
+        # Nothing was sent: the domain the configuration names (SERVER_NAME in the tests).
+        assert meeting_uid(db.session.get(Meeting, unsent_id)) == f"meeting-{unsent_id}@localhost"
+        app.config["PUBLIC_URL"] = "https://elsewhere.example.org"
+        assert meeting_uid(db.session.get(Meeting, sent_id)) == f"meeting-{sent_id}@127.0.0.1"

@@ -14,7 +14,8 @@ from tests.conftest import make_config
 from tests.invitation_helpers import invitation_with_token
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp"}
+PRODUCTION = {"ENV": "production", "SECRET_KEY": "x" * 40, "MAIL_BACKEND": "smtp",
+              "PUBLIC_URL": "https://meetings.example.org"}
 
 
 def _directives(csp: str) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..delegates.routes import opens_delegate
 from ..errors import render_error
 from ..extensions import db
-from ..links import protect_link_blueprint
+from ..links import count_failed_lookup, count_link_use, protect_link_blueprint
 from ..models import Delegate
 from .responses import send_calendar
 from .routes import _feed_links
@@ -82,5 +82,8 @@ def feed(token: str):
     """A subscription: always the current programme; 304 when nothing changed."""
     found = find_feed(token)
     if found is None:
-        return render_error(404, _("This calendar link is not valid."))
+        return count_failed_lookup() or render_error(404, _("This calendar link is not valid."))
+    refused = count_link_use(token)
+    if refused:
+        return refused
     return send_calendar(feed_calendar(found), feed=True)

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..models import Meeting, MeetingStatus
 from ..models.registration import Delegate
+from ..urls import calendar_uid_domain
 
 PRODID = "-//Special Meeting//Calendar invitations//EN"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -36,20 +37,17 @@ class Options:
     sequence_raised: bool = False
 
 
-def uid_host() -> str:
-    """The host part of every UID: CALENDAR_UID_HOST, else the server name (never changes)."""
-    host = current_app.config.get("CALENDAR_UID_HOST") or current_app.config.get("SERVER_NAME")
-    if not host:
-        host = request.host if request else "localhost"
-    return host.split(":", 1)[0].lower()
+def uid_host(meeting: Meeting | None = None) -> str:
+    """The domain of UIDs: the one the meeting was given (never changes), else today's."""
+    return (meeting.calendar_uid_domain if meeting is not None else None) or calendar_uid_domain()
 
 
 def meeting_uid(meeting: Meeting) -> str:
-    return f"meeting-{meeting.id}@{uid_host()}"
+    return f"meeting-{meeting.id}@{uid_host(meeting)}"
 
 
-def item_uid(item) -> str:
-    return f"item-{item.id}@{uid_host()}"
+def item_uid(item, meeting: Meeting | None = None) -> str:
+    return f"item-{item.id}@{uid_host(meeting)}"
 
 
 def _local(moment: datetime, zone: str) -> datetime:
@@ -133,8 +131,8 @@ def item_event(meeting: Meeting, item, modified: datetime, options: Options) -> 
     """One agenda item (a ProgrammeItem of the published programme) as an event."""
     text = "\n\n".join(p for p in (item.description.strip(), speakers_text(item),
                                    f"{meeting.title}\n{options.link}") if p)
-    return _event(item_uid(item), item.title, item.starts_at, item.ends_at, meeting.timezone,
-                  sequence=item.sequence + (meeting.sequence or 0),
+    return _event(item_uid(item, meeting), item.title, item.starts_at, item.ends_at,
+                  meeting.timezone, sequence=item.sequence + (meeting.sequence or 0),
                   status=_status(item.cancelled, meeting),
                   where=location(meeting, item.room), description=text,
                   modified=max(_utc(modified), _utc(meeting.updated_at)), options=options)

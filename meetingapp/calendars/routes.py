@@ -1,12 +1,13 @@
 """Staff: the meeting, its agenda or one item as .ics, and the staff subscription feed."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from ..access import STAFF_ROLES, restrict_blueprint
 from ..extensions import db
 from ..loading import loads
 from ..models import Meeting
+from ..urls import external_url, public_is_https
 from .responses import send_calendar
 from .services import agenda_items, calendar_file, feed_of, issue_feed, revoke_feed, staff_link
 
@@ -65,5 +66,7 @@ def staff_feed():
 
 
 def _feed_links(token: str) -> dict:
-    https = url_for("calendar_feeds.feed", token=token, _external=True, _scheme="https")
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    """The feed's address under the public one; webcal:// only when that is https."""
+    url = external_url("calendar_feeds.feed", token=token)
+    webcal = "webcal://" + url.split("://", 1)[1] if public_is_https() else None
+    return {"url": url, "webcal": webcal}

@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 
 from ..agenda.publication import published_programme
@@ -24,6 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..tokens import find_by_token, new_token
+from ..urls import external_url
 from .ics import Options, build_calendar, item_event, meeting_event, stamp_of
 
 
@@ -76,12 +76,12 @@ def calendar_file(meetings_items: list[tuple[Meeting, list, datetime | None]], f
 
 
 def staff_link(meeting: Meeting) -> str:
-    return url_for("meetings.detail", meeting_id=meeting.id, _external=True)
+    return external_url("meetings.detail", meeting_id=meeting.id)
 
 
 def public_link(meeting: Meeting) -> str:
     """The link in calendars that leave the secretariat: the site, no personal token."""
-    return url_for("meetings.index", _external=True)
+    return external_url("meetings.index")
 
 
 def delegate_calendar(delegate: Delegate, **options) -> CalendarFile:

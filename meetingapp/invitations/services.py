@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from ..models import InvitationStatus, Meeting, MeetingStatus, Organisation, utc
 from ..models.invitation import INVITATION_STATUS_LABELS, UNANSWERED, Invitation
 from ..models.meeting import STATUS_LABELS
 from ..tokens import new_token
+from ..urls import external_url
 from .messages import render_message
 
 
@@ -111,7 +111,7 @@ def _issue_link(invitation: Invitation) -> str:
     token, token_hash = new_token()
     invitation.token_hash = token_hash
     invitation.token_issued_at = utcnow()
-    return url_for("portal.invitation", token=token, _external=True)
+    return external_url("portal.invitation", token=token)
 
 
 def send_invitation(invitation: Invitation, *, kind: str = "invitation") -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
+from ..urls import calendar_uid_domain
 from .types import UTCDateTime, utcnow
 
 
@@ -69,6 +70,10 @@ class Meeting(Model):
                                                   index=True)
     # iCalendar SEQUENCE of the meeting's event: raised when its time, place or status changes.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The domain of its calendar UIDs (meeting-<id>@domain), given once when it is created
+    # and kept, so calendars keep updating the same events whatever the public address becomes.
+    calendar_uid_domain: Mapped[str | None] = mapped_column(String(253),
+                                                            default=calendar_uid_domain)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

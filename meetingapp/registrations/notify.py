@@ -1,6 +1,6 @@
 """E-mail to delegates about their registration, through the outbox (flush only)."""
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +11,7 @@ from ..mail.services import queue_email
 from ..models import utcnow
 from ..models.registration import Delegate
 from ..tokens import new_token
+from ..urls import external_url
 from .errors import RegistrationError
 
 
@@ -25,7 +26,7 @@ def issue_page_link(delegate: Delegate) -> str:
     token, token_hash = new_token()
     delegate.token_hash = token_hash
     delegate.token_issued_at = utcnow()
-    return url_for("delegates.page", token=token, _external=True)
+    return external_url("delegates.page", token=token)
 
 
 def _queue(delegate: Delegate, required: bool, template: str, subject, attachments,

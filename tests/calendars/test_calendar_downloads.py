@@ -212,6 +212,12 @@ def test_cancelled_meeting_and_item(app, setup, staff_client):
 
 
 def test_uid_host_comes_from_the_configuration(app, setup, staff_client):
-    app.config["CALENDAR_UID_HOST"] = "calendar.example.org"
+    app.config["CALENDAR_UID_HOST"] = "Calendar.Example.org:8443"
+    with app.app_context():
+        meeting_id = MeetingFactory().id
+        db.session.commit()
+    found = events(parse(staff_client.get(f"/meetings/{meeting_id}/calendar.ics")))
+    assert list(found) == [f"meeting-{meeting_id}@calendar.example.org"]
+    # A meeting created before keeps the domain its UIDs were sent with.
     found = events(parse(staff_client.get(f"/meetings/{setup['id']}/calendar.ics")))
-    assert list(found) == [f"meeting-{setup['id']}@calendar.example.org"]
+    assert list(found) == [f"meeting-{setup['id']}@localhost"]

@@ -15,6 +15,12 @@ from tests.calendars.test_calendar_downloads import build, check_calendar, check
 FEED_LINK = re.compile(r"https://localhost/feed/([A-Za-z0-9_\-]+)\.ics")
 
 
+@pytest.fixture
+def config_overrides():
+    """Served over https: subscription links come as https:// and webcal://."""
+    return {"PUBLIC_URL": "https://localhost"}
+
+
 def subscribe(client, page_token: str) -> str:
     """Ask for the delegate's feed link from their page; returns the feed token."""
     response = client.post(f"/d/{page_token}/calendar/feed", data={"action": "issue"})
@@ -146,7 +152,7 @@ def test_staff_revoke(app, staff_client, client):
 
 
 @pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True,
-                                               "PORTAL_RATE_LIMIT": "3 per minute"}])
+                                               "PORTAL_FAILED_LINK_LIMIT": "3 per minute"}])
 def test_feeds_and_delegate_downloads_are_rate_limited(client, config_overrides):
     codes = [client.get(f"/feed/{new_token()[0]}.ics").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]

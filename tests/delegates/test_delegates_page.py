@@ -161,7 +161,7 @@ def test_token_lookup_is_one_query_by_hash(app):
 
 
 @pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True,
-                                               "PORTAL_RATE_LIMIT": "3 per minute"}])
+                                               "PORTAL_FAILED_LINK_LIMIT": "3 per minute"}])
 def test_delegate_pages_are_rate_limited(client, config_overrides):
     codes = [client.get(f"/d/{new_token()[0]}").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]

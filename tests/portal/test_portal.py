@@ -181,7 +181,7 @@ def test_hostile_names_are_escaped_on_the_portal(app, client):
 
 
 @pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True,
-                                               "PORTAL_RATE_LIMIT": "3 per minute"}])
+                                               "PORTAL_FAILED_LINK_LIMIT": "3 per minute"}])
 def test_link_pages_are_rate_limited(client, config_overrides):
     codes = [client.get(f"/i/{new_token()[0]}").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
