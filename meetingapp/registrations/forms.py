@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, Regexp
 
 from ..formtools import Length, LongSelect, email_address, is_row_id, strip
+from ..i18n import DEFAULT_LANGUAGE, current_language
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -26,6 +27,19 @@ from .choices import countries
 # Suggested in the form (a datalist); any other form of address may be typed.
 FORMS_OF_ADDRESS = ("H.E. Mr.", "H.E. Ms.", "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 
+
+def preferred_language(organisation) -> str:
+    """The language a new delegate's form preselects: the organisation's correspondence
+    language where the secretariat chose one other than the default, else the page's.
+
+    The list of languages starts with Arabic; without a preselection a representative
+    who leaves the field alone would register a delegate whose e-mails come in Arabic.
+    """
+    chosen = getattr(organisation, "language", None)
+    if chosen and chosen != DEFAULT_LANGUAGE and chosen in LANGUAGE_LABELS:
+        return chosen
+    page = current_language()
+    return page if page in LANGUAGE_LABELS else DEFAULT_LANGUAGE
 
 
 class DelegateForm(FlaskForm):
