@@ -55,6 +55,14 @@ class DelegateForm(FlaskForm):
                              description=_l("Leave empty if the person has only one name."))
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)],
                               filters=[strip], render_kw={"autocomplete": "off"})
+    name_order = SelectField(
+        _l("Order of the names"), validators=[Optional()],
+        choices=[("", _l("As usual in the script of the name")),
+                 ("given_first", _l("Given name first, as in Anne-Sophie Lefèvre")),
+                 ("family_first", _l("Family name first, as in 李小龙 or Li Xiaolong"))],
+        description=_l("How the name is written on the badge, in lists and in letters. "
+                       "Names in Chinese, Japanese or Korean characters put the family "
+                       "name first unless you choose otherwise."))
     position = StringField(_l("Position"), validators=[DataRequired(), Length(max=300)],
                            filters=[strip],
                            description=_l("Title or function in the organisation."))
@@ -92,8 +100,8 @@ class DelegateForm(FlaskForm):
     def details(self) -> dict:
         """The submitted values, as the registration services take them."""
         return {name: getattr(self, name).data for name in (
-            "role", "title", "given_name", "family_name", "position", "email", "phone",
-            "nationality", "language", "attendance", "needs", "consent_to_publish")}
+            "role", "title", "given_name", "family_name", "name_order", "position", "email",
+            "phone", "nationality", "language", "attendance", "needs", "consent_to_publish")}
 
 
 class LetterForm(FlaskForm):

@@ -32,6 +32,7 @@ from ..models.registration import (
     REGISTRATION_STATUS_LABELS,
     Delegate,
 )
+from ..names import NAME_ORDERS, default_name_order
 from ..timezones import format_local
 from .choices import is_country
 from .errors import RegistrationError
@@ -115,6 +116,10 @@ def _clean(details: dict) -> dict:
             raise RegistrationError(str(CHOOSE_FROM_LIST[name]))
     if not values["family_name"]:
         raise RegistrationError(_("The family name is needed."))
+    values["name_order"] = details.get("name_order") or default_name_order(
+        values["given_name"], values["family_name"])
+    if values["name_order"] not in NAME_ORDERS:
+        raise RegistrationError(_("Choose the order of the names from the list."))
     if "@" not in values["email"]:
         raise RegistrationError(_("A valid e-mail address is needed."))
     if not is_country(values["nationality"]):
