@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
+from ..i18n import in_language
 from ..models import Invitation, Meeting, utcnow
 from ..models.invitation import INVITATION_STATUS_LABELS
 from ..models.registration import (
@@ -208,8 +209,10 @@ def _check_belongs(invitation: Invitation, delegate: Delegate) -> None:
 
 
 def _summary(delegate: Delegate) -> dict:
+    with in_language("en"):  # the audit log is in English, whatever the actor reads
+        name = delegate.display_name
     return {"status": [None, delegate.status], "role": [None, delegate.role],
-            "name": [None, delegate.display_name], "email": [None, delegate.email]}
+            "name": [None, name], "email": [None, delegate.email]}
 
 
 def register_delegate(invitation: Invitation, details: dict, *, actor: str) -> Delegate:
