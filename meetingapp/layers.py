@@ -8,9 +8,9 @@ higher one adds to a lower one's page arrives through a hook point (``hooks``).
 
 # The shared base: modules every feature may use.
 BASE = (
-    "layers", "urls", "config", "extensions", "text", "errors", "database", "models", "i18n",
-    "timezones", "tokens", "links", "hooks", "formtools", "markdown", "pdf", "security",
-    "request_log", "templating", "health", "access", "loading", "exports",
+    "layers", "urls", "config", "extensions", "text", "names", "errors", "database", "models",
+    "i18n", "timezones", "tokens", "links", "hooks", "formtools", "markdown", "pdf",
+    "security", "request_log", "templating", "health", "access", "loading", "exports",
 )
 
 # The features, in the order of a meeting's life after the services every feature uses

@@ -56,7 +56,7 @@ def _own(invitation, proposal_id: int) -> Proposal:
 def _delegate_choices(invitation) -> list:
     delegates = db.session.scalars(select(Delegate).where(
         Delegate.invitation_id == invitation.id, Delegate.status.in_(ACTIVE_STATUSES))
-        .order_by(Delegate.family_name)).all()
+        .order_by(Delegate.name_key, Delegate.id)).all()
     return [("", _("Not decided yet"))] + [(d.id, d.display_name) for d in delegates]
 
 

@@ -44,7 +44,7 @@ def speaker_choices(meeting: Meeting) -> list[SpeakerChoice]:
         .order_by(Organisation.name)).all()
     delegates = db.session.scalars(select(Delegate).where(
         Delegate.meeting_id == meeting.id, Delegate.status.in_(ACTIVE_STATUSES))
-        .order_by(Delegate.family_name, Delegate.id)).all()
+        .order_by(Delegate.name_key, Delegate.id)).all()
     by_invitation: dict[int, list[Delegate]] = {}
     for delegate in delegates:
         by_invitation.setdefault(delegate.invitation_id, []).append(delegate)

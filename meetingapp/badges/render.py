@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from ..models import CheckinCode, Meeting
 from ..models.registration import DELEGATE_ROLE_LABELS, Delegate
+from ..names import with_title
 from ..pdf import FONT_STACK, PdfUnavailable
 from ..timezones import utc_to_local
 from .codes import badge_number, current_code
@@ -92,7 +93,8 @@ def badge_for(delegate: Delegate, row: CheckinCode) -> Badge:
     number = badge_number(delegate, row)
     return Badge(
         number=number,
-        address=truncate_to_fit(delegate.title or "", TEXT_W, 1, 7.0),
+        # The form of address in the badge's language (Mr., 先生), on its own line.
+        address=truncate_to_fit(with_title(delegate.title, ""), TEXT_W, 1, 7.0),
         name=name, name_pt=fit_font_size(name, TEXT_W, 3, 14, 6.5),
         name_lang=lang, name_dir=direction,
         acronym=organisation.acronym or "", organisation=org_name,

@@ -198,7 +198,7 @@ def search_delegates(meeting: Meeting, query: str, limit: int = 20) -> list[Dele
         .join(Invitation, Delegate.invitation_id == Invitation.id)
         .join(Organisation, Invitation.organisation_id == Organisation.id)
         .options(contains_eager(Delegate.invitation).contains_eager(Invitation.organisation))
-        .order_by(Delegate.family_name, Delegate.given_name, Delegate.id)).unique().all()
+        .order_by(Delegate.name_key, Delegate.id)).unique().all()
     found = []
     for delegate in delegates:
         org = delegate.invitation.organisation

@@ -2,11 +2,12 @@
 
 The staff list of registrations is ordered by the organisation's kind (international,
 regional, sub-regional), its folded name, the delegate's role (head first), then the
-names. ``Delegate.kind_rank``, ``Delegate.organisation_key`` and ``Delegate.role_rank``
-copy the first three so that the index ``ix_delegates_list_order`` serves a page
-without sorting the whole meeting. A new or changed delegate gets them before it is
+family and given names. ``Delegate.kind_rank``, ``Delegate.organisation_key`` and
+``Delegate.role_rank`` copy the first three so that the index ``ix_delegates_list_order``
+serves a page without sorting the whole meeting. A new or changed delegate gets them before it is
 written; an organisation whose name or kind changes updates its delegates' copies in
-the same flush.
+the same flush. ``Delegate.name_key`` (meetingapp/names.py sort_key) follows the names,
+and a delegate without a name order gets the one of the script of their name.
 """
 
 from itertools import chain
@@ -14,6 +15,7 @@ from itertools import chain
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ..names import default_name_order, sort_key
 from .invitation import Invitation
 from .organisation import ORGANISATION_KINDS, Organisation
 from .registration import DELEGATE_ROLES, Delegate
@@ -76,6 +78,11 @@ def _keep_sort_keys(session, flush_context, instances) -> None:
                         obj.organisation_key = name_key or ""
                 if obj.id is None or state.attrs.role.history.has_changes():
                     obj.role_rank = role_rank(obj.role)
+                if not obj.name_order:
+                    obj.name_order = default_name_order(obj.given_name, obj.family_name)
+                if obj.id is None or state.attrs.family_name.history.has_changes() \
+                        or state.attrs.given_name.history.has_changes():
+                    obj.name_key = sort_key(obj.family_name, obj.given_name)
 
 
 @event.listens_for(Session, "after_flush")

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
+from ..names import with_title
 from ..text import fold
 from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
@@ -105,4 +106,5 @@ class Contact(Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.title} {self.name}".strip()
+        """The name with its form of address in the language being rendered (李小龙先生)."""
+        return with_title(self.title, self.name)

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, SmallInt
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
+from ..names import NAME_ORDERS, addressed_name, person_name
 from .languages import LANGUAGES
 from .types import UTCDateTime, utcnow
 
@@ -73,6 +74,7 @@ class Delegate(Model):
         CheckConstraint(f"status IN {REGISTRATION_STATUSES!r}", name="status_known"),
         CheckConstraint(f"language IN {LANGUAGES!r}", name="language_known"),
         CheckConstraint(f"attendance IN {ATTENDANCE_MODES!r}", name="attendance_known"),
+        CheckConstraint(f"name_order IN {NAME_ORDERS!r}", name="name_order_known"),
         CheckConstraint("email_key <> ''", name="email_key_not_empty"),
         # One registration per e-mail address per meeting. A withdrawn one
         # frees the address, so that the person can be registered again.
@@ -110,6 +112,9 @@ class Delegate(Model):
     title: Mapped[str] = mapped_column(String(50), default="")  # H.E., Mr., Ms., Dr.
     given_name: Mapped[str] = mapped_column(String(200), default="")
     family_name: Mapped[str] = mapped_column(String(200))
+    # given_first (Anne-Sophie Lefèvre) or family_first (李小龙, Li Xiaolong); when not
+    # chosen, from the script of the name (meetingapp/names.py).
+    name_order: Mapped[str] = mapped_column(String(12))
     position: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str] = mapped_column(String(254))
     # The address lower-cased: "A@X.org" and "a@x.org" are one person.
@@ -138,6 +143,9 @@ class Delegate(Model):
     kind_rank: Mapped[int] = mapped_column(SmallInteger)
     organisation_key: Mapped[str] = mapped_column(String(300))
     role_rank: Mapped[int] = mapped_column(SmallInteger)
+    # The family name, then the given name, folded (Chinese characters by their reading):
+    # lists sort by it, in every script. Kept up to date by models/ordering.py too.
+    name_key: Mapped[str] = mapped_column(String(400))
 
     meeting: Mapped["Meeting"] = relationship("Meeting")
     invitation: Mapped["Invitation"] = relationship("Invitation")
@@ -145,13 +153,22 @@ class Delegate(Model):
 
     @property
     def full_name(self) -> str:
-        """Given and family name, as the person wrote them."""
-        return " ".join(part for part in (self.given_name, self.family_name) if part)
+        """Given and family name in the person's order (李小龙, Li Xiaolong, Anne-Sophie
+        Lefèvre), without form of address."""
+        return person_name(self.given_name, self.family_name, self.name_order)
 
     @property
     def display_name(self) -> str:
-        """The name with its form of address (H.E. Mr. ...), as lists show it."""
-        return " ".join(part for part in (self.title, self.full_name) if part)
+        """The name with its form of address in the language being rendered (Mr. ...,
+        李小龙先生), as pages and e-mails show it."""
+        return addressed_name(self.title, self.given_name, self.family_name, self.name_order)
+
+    @property
+    def list_name(self) -> str:
+        """The name in the list-of-participants style: the family name in capitals
+        (Ms. Anne-Sophie LEFÈVRE; 李小龙女士)."""
+        return addressed_name(self.title, self.given_name, self.family_name, self.name_order,
+                              list_style=True)
 
     @property
     def active(self) -> bool:

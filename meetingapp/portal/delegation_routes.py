@@ -14,7 +14,12 @@ from ..formtools import ConfirmForm
 from ..models import Invitation, InvitationStatus, RegistrationStatus
 from ..models.registration import DELEGATE_ROLES, Delegate
 from ..registrations.errors import RegistrationError
-from ..registrations.forms import FORMS_OF_ADDRESS, DelegateForm, LetterForm
+from ..registrations.forms import (
+    FORMS_OF_ADDRESS,
+    DelegateForm,
+    LetterForm,
+    preferred_language,
+)
 from ..registrations.letters import letter_of, size_label, upload_letter
 from ..registrations.services import (
     register_delegate,
@@ -71,7 +76,7 @@ def register(token: str, invitation: Invitation):
     if request.method == "GET" and refusal(invitation):
         flash(refusal(invitation), "warning")
         return _back(token)
-    form = DelegateForm()
+    form = DelegateForm(language=preferred_language(invitation.organisation))
     if not form.validate_on_submit():
         return _form_page(invitation, token, form, status=400 if form.errors else 200)
     try:

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, Regexp
 
 from ..formtools import Length, LongSelect, email_address, is_row_id, strip
+from ..i18n import DEFAULT_LANGUAGE, current_language
 from ..models.organisation import KIND_LABELS
 from ..models.registration import (
     ATTENDANCE_LABELS,
@@ -26,6 +27,19 @@ from .choices import countries
 # Suggested in the form (a datalist); any other form of address may be typed.
 FORMS_OF_ADDRESS = ("H.E. Mr.", "H.E. Ms.", "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 
+
+def preferred_language(organisation) -> str:
+    """The language a new delegate's form preselects: the organisation's correspondence
+    language where the secretariat chose one other than the default, else the page's.
+
+    The list of languages starts with Arabic; without a preselection a representative
+    who leaves the field alone would register a delegate whose e-mails come in Arabic.
+    """
+    chosen = getattr(organisation, "language", None)
+    if chosen and chosen != DEFAULT_LANGUAGE and chosen in LANGUAGE_LABELS:
+        return chosen
+    page = current_language()
+    return page if page in LANGUAGE_LABELS else DEFAULT_LANGUAGE
 
 
 class DelegateForm(FlaskForm):
@@ -41,6 +55,14 @@ class DelegateForm(FlaskForm):
                              description=_l("Leave empty if the person has only one name."))
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)],
                               filters=[strip], render_kw={"autocomplete": "off"})
+    name_order = SelectField(
+        _l("Order of the names"), validators=[Optional()],
+        choices=[("", _l("As usual in the script of the name")),
+                 ("given_first", _l("Given name first, as in Anne-Sophie Lefèvre")),
+                 ("family_first", _l("Family name first, as in 李小龙 or Li Xiaolong"))],
+        description=_l("How the name is written on the badge, in lists and in letters. "
+                       "Names in Chinese, Japanese or Korean characters put the family "
+                       "name first unless you choose otherwise."))
     position = StringField(_l("Position"), validators=[DataRequired(), Length(max=300)],
                            filters=[strip],
                            description=_l("Title or function in the organisation."))
@@ -78,8 +100,8 @@ class DelegateForm(FlaskForm):
     def details(self) -> dict:
         """The submitted values, as the registration services take them."""
         return {name: getattr(self, name).data for name in (
-            "role", "title", "given_name", "family_name", "position", "email", "phone",
-            "nationality", "language", "attendance", "needs", "consent_to_publish")}
+            "role", "title", "given_name", "family_name", "name_order", "position", "email",
+            "phone", "nationality", "language", "attendance", "needs", "consent_to_publish")}
 
 
 class LetterForm(FlaskForm):

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Invitation, InvitationStatus, Meeting, Organisation, RegistrationStatus, utcnow
 from ..models.organisation import ORGANISATION_KINDS
 from ..models.registration import DELEGATE_ROLE_HEADINGS, DELEGATE_ROLES, Delegate
+from ..names import sort_key
 from ..text import fold
 
 KIND_HEADINGS = {
@@ -36,7 +37,7 @@ def registrations_query(meeting: Meeting, *, status: str = "", kind: str = "",
              # The stored copies of the organisation's kind rank and folded name and of
              # the role's rank (meetingapp/models/ordering.py), read from an index.
              .order_by(Delegate.kind_rank, Delegate.organisation_key, Delegate.role_rank,
-                       Delegate.family_name, Delegate.given_name, Delegate.id))
+                       Delegate.name_key, Delegate.id))
     if status:
         query = query.where(Delegate.status == status)
     if kind in ORGANISATION_KINDS:  # the stored copy of the kind's rank: in the index
@@ -84,7 +85,8 @@ def participant_order(delegate: Delegate) -> tuple:
     org = delegate.invitation.organisation
     kind = ORGANISATION_KINDS.index(org.kind) if org.kind in ORGANISATION_KINDS else 99
     return (kind, fold(org.name), DELEGATE_ROLES.index(delegate.role),
-            fold(delegate.family_name), fold(delegate.given_name), delegate.id)
+            delegate.name_key or sort_key(delegate.family_name, delegate.given_name),
+            delegate.id)
 
 
 def ordered_registrations(meeting: Meeting, **filters) -> list[Delegate]:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import hooks
 from ..audit.services import apply_changes, record
 from ..extensions import db
+from ..i18n import in_language
 from ..models import (
     Invitation,
     InvitationStatus,
@@ -39,6 +40,7 @@ from ..models.registration import (
     REGISTRATION_STATUS_LABELS,
     Delegate,
 )
+from ..names import NAME_ORDERS, default_name_order
 from ..timezones import format_local
 from .choices import is_country
 from .errors import RegistrationError
@@ -122,6 +124,10 @@ def _clean(details: dict) -> dict:
             raise RegistrationError(str(CHOOSE_FROM_LIST[name]))
     if not values["family_name"]:
         raise RegistrationError(_("The family name is needed."))
+    values["name_order"] = details.get("name_order") or default_name_order(
+        values["given_name"], values["family_name"])
+    if values["name_order"] not in NAME_ORDERS:
+        raise RegistrationError(_("Choose the order of the names from the list."))
     if "@" not in values["email"]:
         raise RegistrationError(_("A valid e-mail address is needed."))
     if not is_country(values["nationality"]):
@@ -210,8 +216,10 @@ def _check_belongs(invitation: Invitation, delegate: Delegate) -> None:
 
 
 def _summary(delegate: Delegate) -> dict:
+    with in_language("en"):  # the audit log is in English, whatever the actor reads
+        name = delegate.display_name
     return {"status": [None, delegate.status], "role": [None, delegate.role],
-            "name": [None, delegate.display_name], "email": [None, delegate.email]}
+            "name": [None, name], "email": [None, delegate.email]}
 
 
 def register_delegate(invitation: Invitation, details: dict, *, actor: str) -> Delegate:

@@ -49,7 +49,7 @@ def test_attendance_page_counts_by_organisation_and_marks_the_list(meeting, staf
     page = staff_client.get(f"/checkin/{meeting_id}/attendance").get_data(as_text=True)
     assert "<strong>2</strong> of <strong>4</strong> approved participants checked in" in page
     assert "✓ attended</strong> (06 Mar 09:40 EST)" in page
-    assert "Absent Person</bdi>, <bdi>Counter-terrorism adviser</bdi>\n        — <span " \
+    assert "Absent PERSON</bdi>, <bdi>Counter-terrorism adviser</bdi>\n        — <span " \
            "class=\"mark-absent\">not checked in" in page
     assert "Pending" not in page
 
