@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
+        node-tools \
         translations i18n-extract i18n-update
 
 install: $(VENV)/.installed translations
@@ -67,13 +68,18 @@ system-deps:
 browser:
 	bash scripts/install-browser.sh
 
+## node-tools: Node.js (Debian's, if missing; needs root) and ical.js in tests/node/node_modules,
+## the second iCalendar parser of the tests (idempotent; `npm ci` from tests/node/package-lock.json)
+node-tools:
+	bash scripts/install-node-tools.sh
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 
-test-sqlite: $(VENV)/.installed-dev translations
+test-sqlite: $(VENV)/.installed-dev translations node-tools
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev translations
+test-postgres: $(VENV)/.installed-dev translations node-tools
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \

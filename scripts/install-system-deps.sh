@@ -3,7 +3,8 @@
 # that WeasyPrint renders PDF with (lists of participants, badges, reports),
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
-# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5.
+# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5;
+# then Node.js and ical.js for the calendar tests (scripts/install-node-tools.sh).
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
 # only when something is. Run as root (CI and the development machines are).
@@ -30,8 +31,14 @@ for package in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and ical.js, the second calendar parser of the tests (its own idempotent script).
+node_tools() {
+  bash "$(dirname "$0")/install-node-tools.sh"
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "System packages already installed."
+  node_tools
   exit 0
 fi
 
@@ -48,3 +55,4 @@ fi
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 fc-cache -f >/dev/null 2>&1 || true
 echo "Installed: ${missing[*]}"
+node_tools

@@ -2,7 +2,8 @@
 
 UIDs are ``meeting-<id>@<host>`` and ``item-<id>@<host>`` and never change;
 SEQUENCE rises with every change of time, place or status. Times carry the
-meeting's TZID with a VTIMEZONE built from zoneinfo; DTSTAMP is in UTC.
+meeting's TZID with a VTIMEZONE written from zoneinfo's transitions (vtimezone.py);
+DTSTAMP is in UTC.
 Escaping, folding at 75 octets and UTF-8 are icalendar's work.
 """
 
@@ -15,6 +16,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..models import Meeting
 from ..models.registration import Delegate
+from .vtimezone import vtimezone
 
 PRODID = "-//Special Meeting//Calendar invitations//EN"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -155,8 +157,10 @@ def build_calendar(events: list[Event], options: Options) -> bytes:
     starts = [e.decoded("dtstart") for e in events]
     first = min((s.date() for s in starts), default=date(2000, 1, 1))
     last = max((e.decoded("dtend").date() for e in events), default=first)
-    calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1),
-                                   last_date=date(last.year + 2, 1, 1))
+    zones = sorted({s.tzinfo.key for s in starts if getattr(s.tzinfo, "key", None)})
+    calendar.subcomponents[:0] = [
+        vtimezone(zone, date(first.year - 1, 1, 1), date(last.year + 1, 12, 31))
+        for zone in zones]
     return calendar.to_ical()
 
 
