@@ -1,7 +1,8 @@
 """Building iCalendar (RFC 5545) files: the meeting and its agenda items as VEVENTs.
 
 UIDs are ``meeting-<id>@<host>`` and ``item-<id>@<host>`` and never change;
-SEQUENCE rises with every change of time, place or status. Times carry the
+SEQUENCE rises with every change of the event's own time, place or status (an item's
+not with the meeting's). Times carry the
 meeting's TZID with a VTIMEZONE written from zoneinfo's transitions (vtimezone.py);
 DTSTAMP is in UTC.
 Escaping, folding at 75 octets and UTF-8 are icalendar's work.
@@ -26,7 +27,7 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 class Options:
     """How to write a calendar: METHOD, the link back, DTSTAMP, the attendee (invitations)."""
 
-    link: str
+    link: str  # the reader's own page ("": no URL, never a page they cannot open)
     method: str | None = None
     stamp: datetime | None = None  # None: now
     attendee: Delegate | None = None
@@ -101,7 +102,8 @@ def _event(uid: str, summary: str, start: datetime, end: datetime, zone: str, *,
     if where:
         event.add("location", vText(where))
     event.add("description", vText(description))
-    event.add("url", options.link, parameters={"VALUE": "URI"})
+    if options.link:
+        event.add("url", options.link, parameters={"VALUE": "URI"})
     event.add("transp", "OPAQUE" if status != "CANCELLED" else "TRANSPARENT")
     if options.method:
         event.add("organizer", _organizer())
@@ -136,7 +138,7 @@ def item_event(meeting: Meeting, item, modified: datetime, options: Options) -> 
     text = "\n\n".join(p for p in (item.description.strip(), speakers_text(item),
                                    f"{meeting.title}\n{options.link}") if p)
     return _event(item_uid(item), item.title, item.starts_at, item.ends_at, meeting.timezone,
-                  sequence=item.sequence + (meeting.sequence or 0),
+                  sequence=item.sequence,  # its own changes; the meeting's are not its
                   status=_status(item.cancelled, meeting),
                   where=location(meeting, item.room), description=text,
                   modified=max(_utc(modified), _utc(meeting.updated_at)), options=options)
