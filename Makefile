@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
-        translations i18n-extract i18n-update test-js
+        node-tools translations i18n-extract i18n-update
 
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
@@ -70,18 +70,19 @@ browser:
 # Type-checked: the models, every domain's services and the extension points (once there).
 MYPY_FILES = meetingapp/models $(wildcard meetingapp/*/services.py) $(wildcard meetingapp/hooks.py)
 
+## node-tools: Node.js (Debian's, if missing; needs root) and ical.js in tests/node/node_modules,
+## the second iCalendar parser of the tests (idempotent; `npm ci` from tests/node/package-lock.json)
+node-tools:
+	bash scripts/install-node-tools.sh
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 	$(BIN)/mypy $(MYPY_FILES)
 
-## test-js: the tests' JavaScript parsers (ical.js) from the npm registry; skipped without Node
-test-js:
-	bash scripts/install-test-js.sh
-
-test-sqlite: $(VENV)/.installed-dev translations test-js
+test-sqlite: $(VENV)/.installed-dev translations node-tools
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev translations test-js
+test-postgres: $(VENV)/.installed-dev translations node-tools
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \

@@ -56,7 +56,8 @@ delegate_changed = _signal("delegate-changed", """A registered delegate's detail
 
 delegate_email_attachments = _signal("delegate-email-attachments", """An e-mail to a delegate
 about their registration is being composed (sender: the delegate; ``kind``: "approved",
-"rejected" or "withdrawn"). Handlers return a list of attachments
+"rejected" or "withdrawn"; ``link``: the delegate's personal link when the e-mail carries a
+new one, else None). Handlers return a list of attachments
 ``(filename, mimetype, bytes)``, e.g. the calendar invitation.""")
 
 meeting_changed = _signal("meeting-changed", """A meeting's time, place or status changed

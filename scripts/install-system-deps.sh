@@ -3,8 +3,8 @@
 # that WeasyPrint renders PDF with (lists of participants, badges, reports),
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
-# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5,
-# and Node with npm for the second calendar parser of the tests (ical.js).
+# Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5;
+# then Node.js and ical.js for the calendar tests (scripts/install-node-tools.sh).
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
 # only when something is. Run as root (CI and the development machines are).
@@ -23,11 +23,6 @@ PACKAGES=(
   poppler-utils
   default-jre-headless
 )
-# Node and npm for the tests' second calendar parser (ical.js, scripts/install-test-js.sh),
-# unless a Node is already installed some other way.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  PACKAGES+=(nodejs npm)
-fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -36,8 +31,14 @@ for package in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and ical.js, the second calendar parser of the tests (its own idempotent script).
+node_tools() {
+  bash "$(dirname "$0")/install-node-tools.sh"
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "System packages already installed."
+  node_tools
   exit 0
 fi
 
@@ -54,3 +55,4 @@ fi
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 fc-cache -f >/dev/null 2>&1 || true
 echo "Installed: ${missing[*]}"
+node_tools

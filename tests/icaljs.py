@@ -1,33 +1,45 @@
-"""A second, independent reader of our calendars: Thunderbird's ical.js under Node.
+"""A second, independent calendar parser for the tests: Thunderbird's ical.js under node.
 
-``scripts/install-test-js.sh`` (run by ``make test``) installs it into tests/js; without
-Node the tests that use it are skipped, unless REQUIRE_ICALJS=1 (CI) makes that a failure.
+scripts/install-node-tools.sh installs it into tests/node/node_modules (make test, .ci/run
+and scripts/install-system-deps.sh call it). One node process reads a whole batch.
 """
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent / "js"
-SCRIPT = HERE / "ical_events.cjs"
+NODE_DIR = Path(__file__).parent / "node"
+SCRIPT = NODE_DIR / "ical_read.mjs"
 
 
-def available() -> bool:
-    return bool(shutil.which("node")) and (HERE / "node_modules" / "ical.js").is_dir()
+def _run(request: dict) -> dict:
+    node = shutil.which("node")
+    if node is None or not (NODE_DIR / "node_modules" / "ical.js").is_dir():
+        pytest.fail("ical.js is not installed: run `bash scripts/install-node-tools.sh`.")
+    done = subprocess.run([node, str(SCRIPT)], input=json.dumps(request), capture_output=True,
+                          text=True, cwd=NODE_DIR, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
-def read_calendar(content: bytes) -> dict:
-    """``{"method": ..., "events": [{"uid", "summary", "url", "sequence", ...}]}``."""
-    if not available():
-        message = "ical.js is not installed (make test, or scripts/install-test-js.sh)"
-        if os.environ.get("REQUIRE_ICALJS"):
-            pytest.fail(message)
-        pytest.skip(message)
-    result = subprocess.run(["node", str(SCRIPT)], input=content, capture_output=True,
-                            cwd=HERE, timeout=60)
-    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    return json.loads(result.stdout)
+def read_times(cases: list[tuple[bytes | str, str, list[tuple]]]) -> list[list[int]]:
+    """For each ``(ics, tzid, local times)``: the instants (Unix seconds) ical.js reads the
+    local times ``(y, m, d, h, mi, s)`` as, in the file's VTIMEZONE ``tzid``."""
+    request = [{"ics": ics.decode() if isinstance(ics, bytes) else ics, "tzid": tzid,
+                "local": [list(t) for t in times]} for ics, tzid, times in cases]
+    return _run({"times": request})["times"]
+
+
+def read_calendars(files: list[bytes | str]) -> list[dict]:
+    """Each file as ical.js reads it: ``{"method", "events": [{"uid", "sequence", "status",
+    "url", "summary", "start", "end"}]}`` (start and end in Unix seconds)."""
+    texts = [f.decode() if isinstance(f, bytes) else f for f in files]
+    return _run({"calendars": texts})["calendars"]
+
+
+def read_calendar(content: bytes | str) -> dict:
+    """One file as ical.js reads it (see ``read_calendars``)."""
+    return read_calendars([content])[0]

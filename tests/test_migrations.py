@@ -97,3 +97,32 @@ def test_existing_meetings_keep_the_uid_domain_their_invitations_were_sent_with(
         assert meeting_uid(db.session.get(Meeting, unsent_id)) == f"meeting-{unsent_id}@localhost"
         app.config["PUBLIC_URL"] = "https://elsewhere.example.org"
         assert meeting_uid(db.session.get(Meeting, sent_id)) == f"meeting-{sent_id}@127.0.0.1"
+
+
+def test_items_of_existing_meetings_never_go_back_below_the_sequence_already_sent(app):
+    """Items used to take their meeting's SEQUENCE on top of their own: after the upgrade
+    an item's next calendar goes out with a SEQUENCE no lower than the last one sent."""
+    from sqlalchemy import text
+
+    from meetingapp.calendars.ics import Options, item_event
+    from meetingapp.models import Meeting
+    from tests.factories import MeetingFactory
+
+    with app.app_context():
+        moved = MeetingFactory(sequence=3)
+        moved_id = moved.id
+        db.session.remove()
+        downgrade(revision="b8d4f0a2c6e1")
+        upgrade()
+        db.engine.dispose()
+        meeting = db.session.get(Meeting, moved_id)
+        assert meeting.item_sequence_base == 3
+        assert db.session.scalar(text("SELECT item_sequence_base FROM meetings")) == 3
+
+        class Item:  # a published item whose own SEQUENCE is 1 (sent as 1 + 3 = 4)
+            id, title, description, room, sequence, cancelled = 7, "Session I", "", "", 1, False
+            starts_at, ends_at, speakers = meeting.starts_at, meeting.ends_at, []
+
+        event = item_event(meeting, Item(), meeting.updated_at, Options(link=""))
+        assert event["sequence"] == 4
+        assert MeetingFactory().item_sequence_base == 0  # new meetings start at 0

@@ -17,7 +17,7 @@ from .services import (
     feed_calendar,
     find_feed,
     issue_feed,
-    public_link,
+    page_link,
     revoke_feed,
 )
 
@@ -32,7 +32,7 @@ for _bp in (delegate_bp, feed_bp):
 @opens_delegate
 def personal_ics(token: str, delegate: Delegate):
     """The delegate's calendar: the meeting and the items where they or theirs speak."""
-    return send_calendar(delegate_calendar(delegate))
+    return send_calendar(delegate_calendar(delegate, link=page_link(token)))
 
 
 @delegate_bp.route("/<token>/calendar/agenda.ics")
@@ -43,7 +43,7 @@ def agenda_ics(token: str, delegate: Delegate):
     items, published_at = agenda_items(meeting)
     return send_calendar(calendar_file([(meeting, items, published_at)],
                                        f"meeting-{meeting.id}-agenda.ics",
-                                       link_for=public_link, name=meeting.title))
+                                       link_for=lambda _m: page_link(token), name=meeting.title))
 
 
 @delegate_bp.route("/<token>/calendar/items/<int:item_id>.ics")
@@ -57,7 +57,7 @@ def item_ics(token: str, delegate: Delegate, item_id: int):
         abort(404)
     return send_calendar(calendar_file([(meeting, items, published_at)],
                                        f"meeting-{meeting.id}-item-{item_id}.ics",
-                                       link_for=public_link, name=meeting.title,
+                                       link_for=lambda _m: page_link(token), name=meeting.title,
                                        include_meeting=False))
 
 

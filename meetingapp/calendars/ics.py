@@ -1,8 +1,10 @@
 """Building iCalendar (RFC 5545) files: the meeting and its agenda items as VEVENTs.
 
 UIDs are ``meeting-<id>@<host>`` and ``item-<id>@<host>`` and never change;
-SEQUENCE rises with every change of time, place or status. Times carry the
-meeting's TZID with a VTIMEZONE built from zoneinfo; DTSTAMP is in UTC.
+SEQUENCE rises with every change of the event's own time, place or status (an item's
+not with the meeting's). Times carry the
+meeting's TZID with a VTIMEZONE written from zoneinfo's transitions (vtimezone.py);
+DTSTAMP is in UTC.
 Escaping, folding at 75 octets and UTF-8 are icalendar's work.
 """
 
@@ -16,6 +18,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from ..models import Meeting, MeetingStatus
 from ..models.registration import Delegate
 from ..urls import calendar_uid_domain
+from .vtimezone import vtimezone
 
 PRODID = "-//Special Meeting//Calendar invitations//EN"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
@@ -25,7 +28,7 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 class Options:
     """How to write a calendar: METHOD, the link back, DTSTAMP, the attendee (invitations)."""
 
-    link: str
+    link: str  # the reader's own page ("": no URL, never a page they cannot open)
     method: str | None = None
     stamp: datetime | None = None  # None: now
     attendee: Delegate | None = None
@@ -97,7 +100,8 @@ def _event(uid: str, summary: str, start: datetime, end: datetime, zone: str, *,
     if where:
         event.add("location", vText(where))
     event.add("description", vText(description))
-    event.add("url", options.link, parameters={"VALUE": "URI"})
+    if options.link:
+        event.add("url", options.link, parameters={"VALUE": "URI"})
     event.add("transp", "OPAQUE" if status != "CANCELLED" else "TRANSPARENT")
     if options.method:
         event.add("organizer", _organizer())
@@ -132,7 +136,7 @@ def item_event(meeting: Meeting, item, modified: datetime, options: Options) -> 
     text = "\n\n".join(p for p in (item.description.strip(), speakers_text(item),
                                    f"{meeting.title}\n{options.link}") if p)
     return _event(item_uid(item, meeting), item.title, item.starts_at, item.ends_at,
-                  meeting.timezone, sequence=item.sequence + (meeting.sequence or 0),
+                  meeting.timezone, sequence=item.sequence + (meeting.item_sequence_base or 0),
                   status=_status(item.cancelled, meeting),
                   where=location(meeting, item.room), description=text,
                   modified=max(_utc(modified), _utc(meeting.updated_at)), options=options)
@@ -153,8 +157,10 @@ def build_calendar(events: list[Event], options: Options) -> bytes:
     starts = [e.decoded("dtstart") for e in events]
     first = min((s.date() for s in starts), default=date(2000, 1, 1))
     last = max((e.decoded("dtend").date() for e in events), default=first)
-    calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1),
-                                   last_date=date(last.year + 2, 1, 1))
+    zones = sorted({s.tzinfo.key for s in starts if getattr(s.tzinfo, "key", None)})
+    calendar.subcomponents[:0] = [
+        vtimezone(zone, date(first.year - 1, 1, 1), date(last.year + 1, 12, 31))
+        for zone in zones]
     return calendar.to_ical()
 
 

@@ -84,12 +84,25 @@ def public_link(meeting: Meeting) -> str:
     return external_url("meetings.index")
 
 
-def delegate_calendar(delegate: Delegate, **options) -> CalendarFile:
-    """The delegate's own calendar: the meeting and the items where they or theirs speak."""
+def page_link(token: str) -> str:
+    """The delegate's own page (their personal link), the URL of the calendars they get."""
+    return external_url("delegates.page", token=token)
+
+
+def no_link(meeting: Meeting) -> str:
+    """No URL: the delegate's personal link is not known here (only its hash is kept), and
+    the staff pages are not theirs to open; a feed must not carry another link's secret."""
+    return ""
+
+
+def delegate_calendar(delegate: Delegate, link: str = "", **options) -> CalendarFile:
+    """The delegate's own calendar: the meeting and the items where they or theirs speak;
+    ``link``: their page, when the caller has their personal link."""
     items, published_at = agenda_items(delegate.meeting, delegate)
     return calendar_file([(delegate.meeting, items, published_at)],
                          f"meeting-{delegate.meeting_id}-my-calendar.ics",
-                         link_for=public_link, name=delegate.meeting.title, **options)
+                         link_for=lambda _meeting: link, name=delegate.meeting.title,
+                         **options)
 
 
 def staff_calendar() -> CalendarFile:

@@ -82,7 +82,9 @@ def one_line(text: str, limit: int = 500) -> str:
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    """The MIME message for an outbox row: text and HTML alternatives, stable headers."""
+    """The MIME message for an outbox row: text and HTML alternatives, stable headers; a
+    calendar invitation (``text/calendar; method=...``) as a third alternative and as an
+    ``.ics`` file (``application/ics``), as calendar programs expect (RFC 6047, CalConnect)."""
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = sender
@@ -97,9 +99,27 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    itip = next((a for a in message.attachments if _itip_method(a.mimetype)), None)
+    if itip is not None:  # iMIP (RFC 6047): the iTIP object as the third alternative
+        # As bytes (base64): the object's own CRLF line ends arrive unchanged.
+        email.add_alternative(bytes(itip.content), maintype="text", subtype="calendar",
+                              params={"method": _itip_method(itip.mimetype), "charset": "utf-8"})
     for attachment in message.attachments:
-        add_attachment(email, attachment.filename, attachment.mimetype, attachment.content)
+        mimetype = attachment.mimetype
+        if attachment is itip:  # and as a file: the same object, not a second iTIP part
+            mimetype = "application/ics"
+        add_attachment(email, attachment.filename, mimetype, attachment.content)
     return email
+
+
+def _itip_method(mimetype: str) -> str:
+    """The METHOD of a ``text/calendar; method=...`` type ("" for anything else)."""
+    kind, *params = [part.strip() for part in (mimetype or "").split(";")]
+    if kind.lower() != "text/calendar":
+        return ""
+    found = dict(p.split("=", 1) for p in params if "=" in p)
+    return {k.strip().lower(): v.strip().strip('"') for k, v in found.items()}.get(
+        "method", "").upper()
 
 
 def add_attachment(email: EmailMessage, filename: str, mimetype: str, content: bytes) -> None:

@@ -70,6 +70,9 @@ class Meeting(Model):
                                                   index=True)
     # iCalendar SEQUENCE of the meeting's event: raised when its time, place or status changes.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Added to each agenda item's own SEQUENCE: the meeting's SEQUENCE when items still took
+    # it (migration c3e5a7b9d1f2), so no item goes back below what calendars received.
+    item_sequence_base: Mapped[int] = mapped_column(default=0, server_default="0")
     # The domain of its calendar UIDs (meeting-<id>@domain), given once when it is created
     # and kept, so calendars keep updating the same events whatever the public address becomes.
     calendar_uid_domain: Mapped[str | None] = mapped_column(String(253),

@@ -47,10 +47,10 @@ def _queue(delegate: Delegate, required: bool, template: str, subject, attachmen
         current_app.logger.warning("No e-mail sent about delegate %s: %s", delegate.id, error)
 
 
-def _attachments(delegate: Delegate, kind: str) -> list:
+def _attachments(delegate: Delegate, kind: str, link: str | None = None) -> list:
     """What features attach to the e-mail (``hooks.delegate_email_attachments``)."""
     return hooks.values_from_signal(
-        hooks.delegate_email_attachments.send(delegate, kind=kind))
+        hooks.delegate_email_attachments.send(delegate, kind=kind, link=link))
 
 
 def send_approval(delegate: Delegate) -> None:
@@ -61,7 +61,7 @@ def send_approval(delegate: Delegate) -> None:
     sections = hooks.sections_of(hooks.APPROVAL_EMAIL, delegate)
     _queue(delegate, True, "registration_approved",
            _l("Registration approved: %(meeting)s", meeting=delegate.meeting.title),
-           lambda: _attachments(delegate, "approved"),
+           lambda: _attachments(delegate, "approved", link),
            context=_context(delegate, link=link, sections=sections), meeting=delegate.meeting,
            category="registration_approved", related=delegate)
 

@@ -185,7 +185,10 @@ def test_the_delegates_own_calendar_holds_only_their_items(app, setup, client):
                                      f"item-{setup['april']}@localhost"}
     text = response.get_data().replace(b"\r\n ", b"").decode()
     assert "王小明" not in text and "wang@" not in text and "participants" not in text
-    assert setup["tokens"]["ahmed"] not in text  # no personal link inside the file
+    # The events link to the delegate's own page (the link the file was fetched with).
+    page = f"http://localhost/d/{setup['tokens']['ahmed']}"
+    assert {str(e["URL"]) for e in events(calendar).values()} == {page}
+    assert setup["tokens"]["wang"] not in text and "/meetings" not in text
     other = parse(client.get(f"/d/{setup['tokens']['wang']}/calendar.ics"))
     assert set(events(other)) == {f"meeting-{setup['id']}@localhost",
                                   f"item-{setup['march']}@localhost"}

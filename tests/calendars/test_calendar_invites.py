@@ -1,5 +1,6 @@
 """Invitations by e-mail: REQUEST on approval, updates with a higher SEQUENCE, CANCEL."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from meetingapp.registrations.notify import send_approval, send_withdrawal
 from tests.agenda_helpers import item_form, publish
 from tests.calendars.test_calendar_downloads import build, check_calendar, check_raw, events
 from tests.factories import DelegateFactory
+from tests.icaljs import read_calendars
 
 pytest_plugins = ["tests.smtp_server"]
 
@@ -26,6 +28,22 @@ def messages(app, category: str) -> list[OutboxMessage]:
             _ = [a.content for a in message.attachments]
             db.session.expunge(message)
         return list(found)
+
+
+def itip_of(email, method: str) -> bytes:
+    """The iTIP object of an iMIP message (RFC 6047), checked where calendar programs look:
+    the text/calendar alternative, the same bytes as the .ics file, nothing else calendar."""
+    assert email.get_content_type() == "multipart/mixed"
+    alternative = next(p for p in email.iter_parts()
+                       if p.get_content_type() == "multipart/alternative")
+    kinds = [p.get_content_type() for p in alternative.iter_parts()]
+    assert kinds == ["text/plain", "text/html", "text/calendar"]
+    inline = list(alternative.iter_parts())[2]
+    assert inline.get_param("method") == method and inline.get_content_charset() == "utf-8"
+    files = [p for p in email.iter_attachments() if (p.get_filename() or "").endswith(".ics")]
+    assert len(files) == 1 and files[0].get_content_type() == "application/ics"
+    assert files[0].get_payload(decode=True) == inline.get_payload(decode=True)
+    return inline.get_payload(decode=True)
 
 
 def calendar_of(attachment) -> Calendar:
@@ -54,19 +72,28 @@ def test_approval_email_carries_the_invitation(app, staff_client, smtp_server):
     response = staff_client.post(f"/meetings/{meeting_id}/registrations/{pending_id}/approve")
     assert response.status_code == 302
     received = [r for r in smtp_server.received if "layla@las.example.org" in r.rcpt_tos]
-    assert len(received) == 1
-    parts = [p for p in received[0].message.iter_attachments()
-             if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1 and parts[0].get_param("method") == "REQUEST"
-    assert parts[0].get_filename() == "invite.ics"
-    raw = parts[0].get_payload(decode=True)
-    check_raw(raw)
-    calendar = Calendar.from_ical(raw)
-    check_calendar(calendar)
-    assert str(calendar["METHOD"]) == "REQUEST"
-    found = events(calendar)
+    # The approval with the meeting's invitation, and one e-mail per item of their calendar.
+    assert len(received) == 3
+    found, raws = {}, []
+    for mail in received:
+        raw = itip_of(mail.message, "REQUEST")
+        raws.append(raw)
+        check_raw(raw)
+        calendar = Calendar.from_ical(raw)
+        check_calendar(calendar)
+        assert str(calendar["METHOD"]) == "REQUEST"
+        (uid,) = events(calendar)  # one iTIP object, one UID, per e-mail
+        found[uid] = events(calendar)[uid]
     assert set(found) == {f"meeting-{meeting_id}@localhost",
                           f"item-{data['opening']}@localhost", f"item-{data['april']}@localhost"}
+    approval = next(m.message for m in received if "invite.ics" in
+                    [p.get_filename() for p in m.message.iter_attachments()]
+                    and m.message["Subject"].startswith("Registration approved"))
+    page = re.search(r"https?://\S+/d/[\w-]+", approval.get_body(("plain",)).get_content())[0]
+    # A second parser reads the same: one UID each, the URL the delegate's own page.
+    for read in read_calendars(raws):
+        assert read["method"] == "REQUEST" and len(read["events"]) == 1
+        assert read["events"][0]["url"] == page
     for event in found.values():
         assert str(event["ORGANIZER"]) == "mailto:secretariat@example.org"
         attendee = event["ATTENDEE"]
@@ -101,14 +128,19 @@ def test_meeting_moved_sends_an_update_with_a_higher_sequence(app, staff_client)
     event = events(calendar)[f"meeting-{data['id']}@localhost"]
     assert int(event["SEQUENCE"]) == 1
     assert event.decoded("DTSTART").replace(tzinfo=None) == datetime(2003, 3, 6, 10, 30)
-    # The items' place and time hang on the meeting too: their SEQUENCE rises with it.
-    item = events(calendar)[f"item-{data['opening']}@localhost"]
-    assert int(item["SEQUENCE"]) == 1
+    # One UID per iTIP object: the meeting only; its items did not move.
+    assert set(events(calendar)) == {f"meeting-{data['id']}@localhost"}
     with app.app_context():
         email = build_email(db.session.get(OutboxMessage, sent[0].id), "a@example.org")
-        part = next(email.iter_attachments())
-        assert part.get_content_type() == "text/calendar"
-        assert part.get_param("method") == "REQUEST"
+    (read,) = read_calendars([itip_of(email, "REQUEST")])
+    assert [e["uid"] for e in read["events"]] == [f"meeting-{data['id']}@localhost"]
+    assert read["events"][0]["sequence"] == 1
+    assert read["events"][0]["start"] == datetime(2003, 3, 6, 15, 30, tzinfo=UTC).timestamp()
+    # An item's SEQUENCE is its own: the meeting moving around it does not raise it.
+    agenda = Calendar.from_ical(staff_client.get(
+        f"/meetings/{data['id']}/calendar/agenda.ics").get_data())
+    assert int(events(agenda)[f"item-{data['opening']}@localhost"]["SEQUENCE"]) == 0
+    assert int(events(agenda)[f"meeting-{data['id']}@localhost"]["SEQUENCE"]) == 1
 
 
 def test_venue_change_raises_sequence(app):
@@ -124,6 +156,7 @@ def test_venue_change_raises_sequence(app):
 def test_republished_agenda_sends_updates_and_cancellations(app, staff_client):
     data = build(app)
     publish(staff_client, data["id"])
+    first = max(m.id for m in messages(app, "calendar_item_update"))
     base = f"/meetings/{data['id']}/agenda/items"
     response = staff_client.post(f"{base}/{data['april']}/edit", data=item_form(
         "Review on 10 April", "11:00", "12:00", starts_at="2003-04-10T11:00",
@@ -131,22 +164,31 @@ def test_republished_agenda_sends_updates_and_cancellations(app, staff_client):
     assert response.status_code == 302
     assert staff_client.post(f"{base}/{data['opening']}/delete").status_code == 302
     publish(staff_client, data["id"])
-    notices = [m for m in messages(app, "agenda_changes") if "ahmed@" in m.to_addrs]
-    latest = notices[-1]
-    by_name = {a.filename: a for a in latest.attachments}
-    assert set(by_name) == {"update.ics", "cancel.ics"}
-    update = calendar_of(by_name["update.ics"])
+    # Each item in an e-mail of its own (one UID per iTIP object), besides the notice.
+    updates = [m for m in messages(app, "calendar_item_update")
+               if "ahmed@" in m.to_addrs and m.id > first]
+    cancels = [m for m in messages(app, "calendar_item_cancelled") if "ahmed@" in m.to_addrs]
+    assert len(updates) == 1 and len(cancels) == 1
+    assert [a.filename for a in updates[0].attachments] == ["update.ics"]
+    update = calendar_of(updates[0].attachments[0])
     assert str(update["METHOD"]) == "REQUEST"
-    event = events(update)[f"item-{data['april']}@localhost"]  # same UID
+    assert set(events(update)) == {f"item-{data['april']}@localhost"}  # same UID, alone
+    event = events(update)[f"item-{data['april']}@localhost"]
     assert int(event["SEQUENCE"]) == 1
     assert event.decoded("DTSTART").utcoffset() == timedelta(hours=-4)
-    cancel = calendar_of(by_name["cancel.ics"])
+    cancel = calendar_of(cancels[0].attachments[0])
     assert str(cancel["METHOD"]) == "CANCEL"
+    assert set(events(cancel)) == {f"item-{data['opening']}@localhost"}
     gone = events(cancel)[f"item-{data['opening']}@localhost"]
     assert str(gone["STATUS"]) == "CANCELLED" and int(gone["SEQUENCE"]) == 1
-    # Wang's items did not change: his notice carries no calendar.
-    wang = [m for m in messages(app, "agenda_changes") if "wang@" in m.to_addrs][-1]
-    assert wang.attachments == []
+    read = read_calendars([updates[0].attachments[0].content, cancels[0].attachments[0].content])
+    assert [(r["method"], [e["uid"] for e in r["events"]]) for r in read] == [
+        ("REQUEST", [f"item-{data['april']}@localhost"]),
+        ("CANCEL", [f"item-{data['opening']}@localhost"])]
+    # The notice tells what changed; Wang's items did not change: nothing for his calendar.
+    assert all(m.attachments == [] for m in messages(app, "agenda_changes"))
+    assert not [m for m in messages(app, "calendar_item_update")
+                if "wang@" in m.to_addrs and m.id > first]
 
 
 def test_description_edit_does_not_raise_the_item_sequence(app, staff_client):
@@ -164,8 +206,9 @@ def test_description_edit_does_not_raise_the_item_sequence(app, staff_client):
     assert int(event["SEQUENCE"]) == 0 and "New words only" in str(event["DESCRIPTION"])
 
 
-def test_cancelled_meeting_sends_cancel(app):
+def test_cancelled_meeting_sends_cancel(app, staff_client):
     data = build(app)
+    publish(staff_client, data["id"])
     with app.test_request_context():
         change_status(db.session.get(Meeting, data["id"]), "cancelled")
         db.session.commit()
@@ -173,8 +216,43 @@ def test_cancelled_meeting_sends_cancel(app):
     assert len(sent) == 2
     calendar = calendar_of(sent[0].attachments[0])
     assert str(calendar["METHOD"]) == "CANCEL"
+    assert set(events(calendar)) == {f"meeting-{data['id']}@localhost"}
     event = events(calendar)[f"meeting-{data['id']}@localhost"]
     assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) >= 2
+    # The items of each delegate's calendar are cancelled too, one UID per e-mail.
+    items = messages(app, "calendar_item_cancelled")
+    read = read_calendars([m.attachments[0].content for m in items])
+    assert sorted((m.to_addrs.rsplit("<", 1)[-1], r["method"], [e["uid"] for e in r["events"]],
+                   r["events"][0]["status"]) for m, r in zip(items, read, strict=True)) == sorted([
+        ("ahmed@las.example.org>", "CANCEL", [f"item-{data['april']}@localhost"], "CANCELLED"),
+        ("ahmed@las.example.org>", "CANCEL", [f"item-{data['opening']}@localhost"], "CANCELLED"),
+        ("wang@sco.example.org>", "CANCEL", [f"item-{data['march']}@localhost"], "CANCELLED")])
+
+
+HOSTILE = '<script>alert("x")</script> جلسة — 会议, "quoted"; \u202eevil'
+
+
+def test_item_email_with_hostile_title_is_escaped_and_read_back_exactly(app, staff_client):
+    """An item's own e-mail: its title in the subject, escaped in HTML, exact in the file."""
+    from meetingapp.models import AgendaItem
+
+    data = build(app)
+    with app.app_context():
+        db.session.get(AgendaItem, data["april"]).title = HOSTILE
+        db.session.commit()
+    publish(staff_client, data["id"])
+    (sent,) = [m for m in messages(app, "calendar_item_update")
+               if "ahmed@" in m.to_addrs and "alert" in m.subject]
+    assert HOSTILE.replace("\u202e", "") in sent.subject.replace("\u202e", "")
+    assert "<script>" not in sent.body_html and "&lt;script&gt;" in sent.body_html
+    assert HOSTILE in sent.body_text
+    with app.app_context():
+        email = build_email(db.session.get(OutboxMessage, sent.id), "a@example.org")
+    raw = itip_of(email, "REQUEST")
+    (read,) = read_calendars([raw])
+    assert [e["summary"] for e in read["events"]] == [HOSTILE]
+    assert str(events(Calendar.from_ical(raw))[f"item-{data['april']}@localhost"]["SUMMARY"]
+               ) == HOSTILE
 
 
 def test_withdrawal_after_approval_sends_cancel(app):
@@ -213,19 +291,17 @@ def test_speakers_added_or_taken_off_get_the_item_sent_or_cancelled(app, staff_c
                        organisation=wang.invitation.organisation)
         db.session.commit()
     assert publish(staff_client, data["id"]).status_code == 302
-    notices = messages(app, "agenda_changes")
-    ahmed = [m for m in notices if "ahmed@" in m.to_addrs][-1]
-    by_name = {a.filename: a for a in ahmed.attachments}
-    assert set(by_name) == {"no-longer-speaking.ics"}
-    cancel = calendar_of(by_name["no-longer-speaking.ics"])
+    ahmed = [m for m in messages(app, "calendar_item_cancelled") if "ahmed@" in m.to_addrs]
+    assert len(ahmed) == 1
+    assert [a.filename for a in ahmed[0].attachments] == ["cancel.ics"]
+    cancel = calendar_of(ahmed[0].attachments[0])
     assert str(cancel["METHOD"]) == "CANCEL"
     gone = events(cancel)[f"item-{data['opening']}@localhost"]  # the UID it was sent with
     assert str(gone["STATUS"]) == "CANCELLED" and int(gone["SEQUENCE"]) >= 1
-    assert f"item-{data['april']}@localhost" not in events(cancel)  # still theirs
-    wang_notice = [m for m in notices if "wang@" in m.to_addrs][-1]
-    by_name = {a.filename: a for a in wang_notice.attachments}
-    assert set(by_name) == {"now-speaking.ics"}
-    update = calendar_of(by_name["now-speaking.ics"])
+    assert set(events(cancel)) == {f"item-{data['opening']}@localhost"}  # April still theirs
+    wang = [m for m in messages(app, "calendar_item_invitation") if "wang@" in m.to_addrs]
+    assert len(wang) == 1
+    update = calendar_of(wang[0].attachments[0])
     assert str(update["METHOD"]) == "REQUEST"
     assert set(events(update)) == {f"item-{data['april']}@localhost"}
 
@@ -237,7 +313,6 @@ def test_speakers_added_or_taken_off_get_the_item_sent_or_cancelled(app, staff_c
         SpeakerFactory(item=opening, organisation=ahmed_org)
         db.session.commit()
     assert publish(staff_client, data["id"]).status_code == 302
-    back = [m for m in messages(app, "agenda_changes") if "ahmed@" in m.to_addrs][-1]
-    by_name = {a.filename: a for a in back.attachments}
-    again = events(calendar_of(by_name["now-speaking.ics"]))[f"item-{data['opening']}@localhost"]
+    back = [m for m in messages(app, "calendar_item_invitation") if "ahmed@" in m.to_addrs][-1]
+    again = events(calendar_of(back.attachments[0]))[f"item-{data['opening']}@localhost"]
     assert int(again["SEQUENCE"]) > int(gone["SEQUENCE"])
