@@ -3,6 +3,8 @@
 from datetime import datetime
 
 from flask import Flask
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 from .models.meeting import STATUS_LABELS
 from .models.organisation import KIND_LABELS
@@ -10,6 +12,20 @@ from .models.registration import LANGUAGE_LABELS
 from .models.report import section_title
 from .models.user import ROLE_LABELS
 from .timezones import format_local, format_wall_clock, utc_to_local
+
+
+def csrf_field(form) -> Markup:
+    """The form's hidden CSRF field without an id: pages with several forms stay valid HTML."""
+    field = getattr(form, "csrf_token", None)  # absent when CSRF is off (the tests)
+    return field(id=False) if field is not None else Markup("")
+
+
+def hidden_fields(form) -> Markup:
+    """``form.hidden_tag()``, with the CSRF field rendered by ``csrf_field``."""
+    return Markup("").join(
+        csrf_field(form) if field.type == "CSRFTokenField" else field()
+        for field in form if isinstance(field.widget, HiddenInput)
+        or field.type == "CSRFTokenField")
 
 
 def register(app: Flask) -> None:
@@ -33,6 +49,8 @@ def register(app: Flask) -> None:
         return format_wall_clock(day, fmt)
 
     app.add_template_filter(section_title, "section_title")
+    app.add_template_filter(csrf_field, "csrf_field")
+    app.add_template_filter(hidden_fields, "hidden_fields")
 
     @app.template_filter("utc")
     def utc_filter(moment):
