@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, send_from_directory
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
@@ -29,6 +29,12 @@ def hidden_fields(form) -> Markup:
 
 
 def register(app: Flask) -> None:
+    @app.route("/favicon.ico")
+    def favicon():
+        """The icon browsers ask for at the site's root before any page names it."""
+        return send_from_directory(app.static_folder, "favicon.ico",
+                                   mimetype="image/vnd.microsoft.icon", max_age=7 * 86400)
+
     @app.template_filter("local")
     def local_filter(moment, zone_name, fmt="%d %B %Y, %H:%M"):
         """``{{ meeting.starts_at|local(meeting.timezone) }}`` with the zone named."""
