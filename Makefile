@@ -1,11 +1,13 @@
 # Special Meeting — the two commands: `make run` and `make test`.
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
-        translations i18n-extract i18n-update
+        translations i18n-extract i18n-update needs-system-deps needs-browser
 
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
@@ -47,12 +49,13 @@ i18n-update: i18n-extract
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 		--no-fuzzy-matching -w 100 --ignore-obsolete
 
-## run: install, migrate, load the demo on first run, serve on http://127.0.0.1:5000
-run: $(VENV)/.installed translations instance/config.py
+## run: install, migrate, load the demo on first run, serve on http://$(HOST):$(PORT)
+## (default 127.0.0.1:5000; e.g. make run PORT=8080 HOST=0.0.0.0)
+run: $(VENV)/.installed translations instance/config.py needs-system-deps
 	$(BIN)/flask db upgrade
 	if $(BIN)/flask demo is-empty; then $(BIN)/flask demo load; fi
 	@$(BIN)/flask demo login
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 ## The browser tests (tests/browser) run in both when /usr/bin/chromium is there
@@ -67,13 +70,25 @@ system-deps:
 browser:
 	bash scripts/install-browser.sh
 
+# What `make run` and `make test` need beyond Python, installed when missing: by the
+# scripts above when we are root, otherwise the one line says which command to run.
+CHROMIUM ?= /usr/bin/chromium
+needs-system-deps:
+	@bash scripts/install-system-deps.sh
+
+needs-browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then bash scripts/install-browser.sh; \
+		else echo "$(CHROMIUM) (browser tests) is missing: run 'sudo make browser'." >&2; exit 1; fi; \
+	fi
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 
-test-sqlite: $(VENV)/.installed-dev translations
+test-sqlite: $(VENV)/.installed-dev translations needs-system-deps needs-browser
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev translations
+test-postgres: $(VENV)/.installed-dev translations needs-system-deps needs-browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \
