@@ -109,16 +109,19 @@ NUL_MESSAGE = _l("This field contains an invisible control character (NUL) that 
 
 
 def take_out_nul_characters() -> None:
-    """Before a request: drop NUL characters from form values and note their fields.
+    """Before a request: replace NUL characters in form values and note their fields.
 
-    A NUL is never meant (PostgreSQL cannot even store it in text); the form then shows
-    ``NUL_MESSAGE`` on each of those fields (``refuse_noted_nul_fields``).
+    A NUL is never meant (PostgreSQL cannot even store it in text). It becomes U+FFFD, the
+    replacement character, rather than vanishing, so that no value silently turns into
+    another ("ar\\0" is not "ar"); a form then shows ``NUL_MESSAGE`` on each of those fields
+    and refuses them (``refuse_noted_nul_fields``).
     """
     if not any("\x00" in value for value in request.form.values()):
         return
     g.nul_fields = {name for name, value in request.form.items(multi=True) if "\x00" in value}
     request.__dict__["form"] = ImmutableMultiDict(
-        [(name, value.replace("\x00", "")) for name, value in request.form.items(multi=True)])
+        [(name, value.replace("\x00", "\ufffd"))
+         for name, value in request.form.items(multi=True)])
 
 
 def _with_nul_check(validate):

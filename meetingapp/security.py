@@ -60,7 +60,7 @@ def refuse_nul_bytes():
     """A NUL character in an address's query is never meant: answer 400 with the reason.
 
     (PostgreSQL cannot store it in text, so it would otherwise end in a 500.) In a form
-    value it is taken out and the form shows a message on its field (formtools).
+    value it is replaced and the form shows a message on its field (formtools).
     """
     if any("\x00" in value for value in request.args.values()):
         return render_error(400, _("The address contains an invisible control character "
