@@ -1,11 +1,13 @@
 # Special Meeting — the two commands: `make run` and `make test`.
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
-        node-tools translations i18n-extract i18n-update
+        node-tools translations i18n-extract i18n-update needs-system-deps needs-browser
 
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
@@ -47,16 +49,18 @@ i18n-update: i18n-extract
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 		--no-fuzzy-matching -w 100 --ignore-obsolete
 
-## run: install, migrate, load the demo on first run, serve on http://127.0.0.1:5000
-run: $(VENV)/.installed translations instance/config.py
+## run: install, migrate, load the demo on first run, serve on http://$(HOST):$(PORT)
+## (default 127.0.0.1:5000; e.g. make run PORT=8080 HOST=0.0.0.0)
+run: $(VENV)/.installed translations instance/config.py needs-system-deps
 	$(BIN)/flask db upgrade
 	if $(BIN)/flask demo is-empty; then $(BIN)/flask demo load; fi
 	@$(BIN)/flask demo login
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
-## The browser tests (tests/browser) run in both when /usr/bin/chromium is there
-## (`make browser`), and are skipped without it; REQUIRE_BROWSER=1 makes a skip fail.
+## The system packages, Node's ical.js and Debian's chromium are installed first when
+## missing (as root; otherwise one line names the command); REQUIRE_BROWSER=1 makes a
+## skipped browser test fail.
 test: lint test-sqlite test-postgres
 
 ## system-deps: Pango and Noto fonts for PDFs; poppler and a Java runtime (HTML checker) for tests (idempotent; needs root)
@@ -75,14 +79,27 @@ MYPY_FILES = meetingapp/models $(wildcard meetingapp/*/services.py) $(wildcard m
 node-tools:
 	bash scripts/install-node-tools.sh
 
+# What `make run` and `make test` need beyond Python, installed when missing: by the
+# scripts above when we are root, otherwise the one line says which command to run.
+# (install-system-deps.sh installs the node tools too.)
+CHROMIUM ?= /usr/bin/chromium
+needs-system-deps:
+	@bash scripts/install-system-deps.sh
+
+needs-browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then bash scripts/install-browser.sh; \
+		else echo "$(CHROMIUM) (browser tests) is missing: run 'sudo make browser'." >&2; exit 1; fi; \
+	fi
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check meetingapp tests migrations wsgi.py scripts benchmarks gunicorn.conf.py
 	$(BIN)/mypy $(MYPY_FILES)
 
-test-sqlite: $(VENV)/.installed-dev translations node-tools
+test-sqlite: $(VENV)/.installed-dev translations needs-system-deps needs-browser
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests
 
-test-postgres: $(VENV)/.installed-dev translations node-tools
+test-postgres: $(VENV)/.installed-dev translations needs-system-deps needs-browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest -q tests; \
 	else \

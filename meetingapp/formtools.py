@@ -3,9 +3,11 @@
 import re
 import threading
 
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import SubmitField, validators
 from wtforms.validators import Email
 from wtforms.widgets import Select, html_params
@@ -98,3 +100,49 @@ class LongSelect(Select):
                 options = options.replace(plain, plain.replace("<option ", "<option selected "))
                 break
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
+
+
+# ----- NUL characters in form values -----
+
+NUL_MESSAGE = _l("This field contains an invisible control character (NUL) that cannot be "
+                 "kept. Please type the text again rather than paste it.")
+
+
+def take_out_nul_characters() -> None:
+    """Before a request: replace NUL characters in form values and note their fields.
+
+    A NUL is never meant (PostgreSQL cannot even store it in text). It becomes U+FFFD, the
+    replacement character, rather than vanishing, so that no value silently turns into
+    another ("ar\\0" is not "ar"); a form then shows ``NUL_MESSAGE`` on each of those fields
+    and refuses them (``refuse_noted_nul_fields``).
+    """
+    if not any("\x00" in value for value in request.form.values()):
+        return
+    g.nul_fields = {name for name, value in request.form.items(multi=True) if "\x00" in value}
+    request.__dict__["form"] = ImmutableMultiDict(
+        [(name, value.replace("\x00", "\ufffd"))
+         for name, value in request.form.items(multi=True)])
+
+
+def _with_nul_check(validate):
+    def checked_validate(self, extra_validators=None):
+        valid = validate(self, extra_validators)
+        names = g.get("nul_fields") if has_request_context() else None
+        if names:
+            for field in self:
+                if field.name in names:
+                    field.errors = [*field.errors, NUL_MESSAGE]
+                    valid = False
+            self._errors = None  # form.errors is worked out again, with these
+        return valid
+    checked_validate.nul_check = True
+    return checked_validate
+
+
+def refuse_noted_nul_fields() -> None:
+    """Every form (all are FlaskForms) refuses the fields whose NUL characters were dropped.
+
+    Done once on the base class, so that no form of any feature can forget it.
+    """
+    if not getattr(FlaskForm.validate, "nul_check", False):
+        FlaskForm.validate = _with_nul_check(FlaskForm.validate)

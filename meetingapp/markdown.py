@@ -31,16 +31,53 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Blocks that get an explicit direction for print (WeasyPrint has no dir="auto").
+DIRECTED_BLOCKS = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open",
+                   "list_item_open", "blockquote_open", "table_open", "th_open", "td_open"}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table").enable(
         "strikethrough")
 
 
-def render_markdown(text: str | None, heading_offset: int = 2) -> Markup:
+def parse_markdown(text: str) -> list:
+    """markdown-it-py's token stream of ``text``, parsed as every page renders it."""
+    return _parser().parse(text)
+
+
+def text_direction(text: str) -> str:
+    """"rtl" when the first strong letter of ``text`` is Arabic or Hebrew, else "ltr"."""
+    for char in text:
+        if "\u0590" <= char <= "\u08ff" or "\ufb1d" <= char <= "\ufefc":
+            return "rtl"
+        if char.isalpha():
+            return "ltr"
+    return "ltr"
+
+
+def inline_text(token) -> str:
+    """The words of an inline token, markup and raw HTML tags left out."""
+    return "".join(child.content for child in token.children or ()
+                   if child.type in ("text", "code_inline"))
+
+
+def _set_directions(tokens) -> None:
+    """Give each block the direction of its first words (``dir="rtl"`` or ``"ltr"``)."""
+    for index, token in enumerate(tokens):
+        if token.type in DIRECTED_BLOCKS:
+            following = next((t for t in tokens[index:] if t.type == "inline"
+                              and inline_text(t).strip()), None)
+            token.attrSet("dir", text_direction(inline_text(following) if following else ""))
+
+
+def render_markdown(text: str | None, heading_offset: int = 2, *,
+                    directions: bool = False) -> Markup:
     """Markdown to sanitised HTML; headings start at h(1 + heading_offset), h3 by default.
 
-    The offset keeps a description's headings below the page's own.
+    The offset keeps a description's headings below the page's own. ``directions`` sets
+    each block's ``dir`` from its own text (for PDF, where ``dir="auto"`` is not read).
     """
     if not text or not text.strip():
         return Markup("")
@@ -49,6 +86,8 @@ def render_markdown(text: str | None, heading_offset: int = 2) -> Markup:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + heading_offset, 6)}"
+    if directions:
+        _set_directions(tokens)
     html = parser.renderer.render(tokens, parser.options, {})
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",

@@ -6,8 +6,12 @@ locally). A header a view set itself (the link pages' ``no-referrer``) is
 left as it is.
 """
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, current_app, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .errors import render_error
+from .formtools import refuse_noted_nul_fields, take_out_nul_characters
 
 DEFAULT_CSP = "; ".join([
     "default-src 'self'",
@@ -53,18 +57,21 @@ def trust_proxies(app: Flask) -> None:
 
 
 def refuse_nul_bytes():
-    """A NUL character in a query or form value is never meant: answer 400 at once.
+    """A NUL character in an address's query is never meant: answer 400 with the reason.
 
-    (PostgreSQL cannot store it in text, so it would otherwise end in a 500.)
+    (PostgreSQL cannot store it in text, so it would otherwise end in a 500.) In a form
+    value it is replaced and the form shows a message on its field (formtools).
     """
-    values = [*request.args.values(), *request.form.values()]
-    if any("\x00" in value for value in values):
-        abort(400)
+    if any("\x00" in value for value in request.args.values()):
+        return render_error(400, _("The address contains an invisible control character "
+                                   "(NUL). Please type the search again."))
+    take_out_nul_characters()
     return None
 
 
 def register(app: Flask) -> None:
     """ProxyFix when configured, and the security headers on every response."""
     trust_proxies(app)
+    refuse_noted_nul_fields()
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)

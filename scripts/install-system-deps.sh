@@ -43,7 +43,7 @@ if [ "${#missing[@]}" -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing system packages: ${missing[*]}. Run this script as root." >&2
+  echo "Missing system packages (${missing[*]}): run 'sudo make system-deps'." >&2
   exit 1
 fi
 

@@ -159,6 +159,24 @@ class _Links(HTMLParser):
                 self.links.append(href)
 
 
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+
+    def handle_starttag(self, tag, attrs):
+        value = dict(attrs).get("id")
+        if value is not None:
+            self.ids.append(value)
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The ids that more than one element of the page carries."""
+    parser = _Ids()
+    parser.feed(html)
+    return sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+
+
 def links(html: str) -> list[str]:
     parser = _Links()
     parser.feed(html)
@@ -216,6 +234,27 @@ def crawl(fetch: Fetch, seeds, allowed, label: str = "",
             if any(urlsplit(href).path.startswith(p) for p in allowed) and href not in seen_urls:
                 queue.append(href)
     return pages
+
+
+# GET addresses that are not pages of their own: files, feeds, probes, redirects.
+NOT_PAGE_RULES = re.compile(r"\.(ics|pdf|csv|xlsx|json|docx|eml|ico)$|/download$|"
+                            r"^/(static|bootstrap)/|^/(healthz|readyz)$|^/$|"
+                            r"/registrations/letters/N$")
+
+
+def page_kinds(app) -> set[str]:
+    """The kind of every page the app serves on GET (as ``kind`` names a reached address)."""
+    kinds = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        path = re.sub(r"<int:[^>]+>", "N", rule.rule)
+        path = re.sub(r"/(i|d)/<token>", r"/\1/T", path)
+        choices = re.fullmatch(r"(.*)<any\(([^)]*)\):\w+>(.*)", path)
+        paths = ([choices[1] + c.strip() + choices[3] for c in choices[2].split(",")]
+                 if choices else [path])
+        kinds.update(p for p in paths if not NOT_PAGE_RULES.search(p))
+    return kinds
 
 
 def crawls(ids) -> dict[str, tuple[list[str], tuple[str, ...]]]:
@@ -278,6 +317,9 @@ def all_pages(app, client, ids) -> list[tuple[str, str, int, str]]:
         people["anonymous"] = app.test_client()
         for c in people.values():
             c.set_cookie("language", language, domain="localhost")
+        # Pages as they are served: with their forms' CSRF fields (the tests turn CSRF off
+        # to post forms; the invalid forms below are posted without it).
+        app.config["WTF_CSRF_ENABLED"] = True
         for person, (seeds, prefixes) in crawls(ids).items():
             pages += [(language, url, status, html) for url, status, html in
                       crawl(_client_fetch(people[person]), seeds, prefixes, language)]
@@ -285,6 +327,7 @@ def all_pages(app, client, ids) -> list[tuple[str, str, int, str]]:
             response = people[person].get(url)
             assert response.status_code == status, f"{language} {url}: {response.status_code}"
             pages.append((language, url, status, response.get_data(as_text=True)))
+        app.config["WTF_CSRF_ENABLED"] = False
         # Forms sent back with their errors (is-invalid, aria-invalid, the messages).
         for person, url in invalid_forms(ids):
             response = people[person].post(url, data={"email": "not an address"})

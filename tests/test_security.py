@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from meetingapp import ConfigurationError, create_app
+from meetingapp.extensions import db
+from meetingapp.models import Meeting
 from meetingapp.security import DEFAULT_CSP
 from tests.conftest import make_config
 from tests.invitation_helpers import invitation_with_token
@@ -128,6 +131,23 @@ def test_wsgi_in_production_with_console_mail_says_so_in_one_line():
     assert len(lines) == 1 and "MEETINGAPP_MAIL_BACKEND=smtp" in lines[0]
 
 
-def test_nul_character_in_input_is_a_clear_400_not_a_500(staff_client):
-    assert staff_client.get("/organisations/?q=a%00b").status_code == 400
-    assert staff_client.post("/meetings/new", data={"title": "T\x00"}).status_code == 400
+def test_nul_character_in_a_query_is_a_clear_400_not_a_500(staff_client):
+    response = staff_client.get("/organisations/?q=a%00b")
+    assert response.status_code == 400
+    assert "invisible control character (NUL)" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("title", ["T\x00", "\x00", "اجتماع\x00خاص", "<script>\x00</script>"])
+def test_nul_character_in_a_form_is_a_message_on_its_field(app, staff_client, title):
+    response = staff_client.post("/meetings/new", data={"title": title, "number": "1"})
+    assert response.status_code in (200, 400, 422)
+    page = response.get_data(as_text=True)
+    assert "Bad request" not in page
+    # The message sits with the title field (its invalid-feedback), not at the page's top.
+    field = page[page.index('name="title"'):]
+    assert 'is-invalid' in page[page.rindex("<input", 0, page.index('name="title"')):
+                                page.index('name="title"')]
+    assert "invisible control character (NUL)" in field[:2000]
+    assert "<script>" not in page.replace("<script src=", "")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0

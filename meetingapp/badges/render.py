@@ -15,11 +15,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_interval
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from ..i18n import current_language
 from ..models import CheckinCode, Meeting
 from ..models.registration import DELEGATE_ROLE_LABELS, Delegate
 from ..names import with_title
@@ -56,7 +58,8 @@ class Badge:
     is_head: bool
     meeting: str
     meeting_pt: float
-    when_where: str
+    dates: str
+    venue: str
     qr: Markup
 
 
@@ -69,10 +72,17 @@ def _script(text: str) -> tuple[str, str]:
     return "", "auto"
 
 
-def meeting_dates(meeting: Meeting) -> str:
-    """The meeting's dates in its own zone: "6 March 2003" or "6–8 March 2003"."""
+def meeting_dates(meeting: Meeting, language: str | None = None) -> str:
+    """The meeting's dates in its own zone, in ``language`` (the page's by default).
+
+    English as the secretariat writes it: "6 March 2003" or "6–8 March 2003"; the other
+    languages as their CLDR data says (Babel), e.g. "6–8 مارس 2003", "2003年3月6日 – 8日".
+    """
+    language = language or current_language()
     first = utc_to_local(meeting.starts_at, meeting.timezone)
     last = utc_to_local(meeting.ends_at, meeting.timezone)
+    if language != "en":
+        return format_interval(first.date(), last.date(), "yMMMMd", locale=language)
     if first.date() == last.date():
         return f"{first.day} {first:%B %Y}"
     if (first.year, first.month) == (last.year, last.month):
@@ -91,6 +101,10 @@ def badge_for(delegate: Delegate, row: CheckinCode) -> Badge:
     title = truncate_to_fit(meeting.title, BAND_W, 2, 5.0)
     lang, direction = _script(name)
     number = badge_number(delegate, row)
+    dates = meeting_dates(meeting)
+    # The line is fitted as a whole; only the venue gives way when it is too long.
+    when_where = truncate_to_fit(f"{dates} · {meeting.venue}", BAND_W, 1, 6.0)
+    venue = when_where.removeprefix(f"{dates} · ") if when_where.startswith(dates) else ""
     return Badge(
         number=number,
         # The form of address in the badge's language (Mr., 先生), on its own line.
@@ -102,8 +116,7 @@ def badge_for(delegate: Delegate, row: CheckinCode) -> Badge:
         role=str(DELEGATE_ROLE_LABELS.get(delegate.role, delegate.role)),
         is_head=delegate.role == "head",
         meeting=title, meeting_pt=fit_font_size(title, BAND_W, 2, 8.0, 5.0),
-        when_where=truncate_to_fit(f"{meeting_dates(meeting)} · {meeting.venue}", BAND_W, 1,
-                                   6.0),
+        dates=dates, venue=venue,
         # One pixel per module, drawn without smoothing: crisp, and fast to lay out.
         qr=Markup('<img src="{}" alt="{}">').format(
             qr_png_data_uri(current_code(row), scale=1),

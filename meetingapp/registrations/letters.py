@@ -1,11 +1,16 @@
 """The delegation's nomination letter: a PDF checked on its content, kept in the database."""
 
 import hashlib
+import io
+import logging
 import os
 import unicodedata
 
 from flask import current_app
 from flask_babel import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -19,6 +24,13 @@ from .services import check_can_register, lock_invitation
 # bytes) and ends with "%%EOF", give or take trailing whitespace or junk.
 PDF_HEADER = b"%PDF-"
 PDF_TRAILER = b"%%EOF"
+# What makes a PDF act when opened or clicked: scripts and programs to launch.
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition"}
+ACTIVE_KEYS = {"/JS", "/JavaScript"}
+# Objects visited when looking for active content; a letter has a few hundred.
+MAX_OBJECTS = 50_000
+
+log = logging.getLogger(__name__)
 
 
 def size_label(size: int) -> str:
@@ -38,10 +50,57 @@ def check_pdf(data: bytes, max_bytes: int) -> None:
         raise RegistrationError(_("The file is too large: the largest accepted is %(size)s. "
                                   "Please send a smaller PDF (for example scanned at a lower "
                                   "resolution).", size=size_label(max_bytes)))
-    if PDF_HEADER not in data[:1024] or PDF_TRAILER not in data[-2048:]:
-        raise RegistrationError(_("This file is not a PDF document (its content was checked, "
+    not_pdf = RegistrationError(_("This file is not a PDF document (its content was checked, "
                                   "not only its name). Please save the letter as PDF and "
                                   "upload it again."))
+    if PDF_HEADER not in data[:1024] or PDF_TRAILER not in data[-2048:]:
+        raise not_pdf
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise RegistrationError(_("This PDF is protected by a password. Please upload the "
+                                      "letter without a password."))
+        pages = len(reader.pages)
+        active = has_active_content(reader)
+    except RegistrationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, NotImplementedError, OSError) as error:
+        log.info("nomination letter refused: %s: %s", type(error).__name__, error)
+        raise not_pdf from None
+    if pages < 1:
+        raise not_pdf
+    if active:
+        raise RegistrationError(_("This PDF contains scripts or actions that start programs, "
+                                  "which are not accepted. Please save the letter again as a "
+                                  "plain PDF (for example with “Print to PDF”) and upload it."))
+
+
+def has_active_content(reader: PdfReader) -> bool:
+    """True when any object of the file holds JavaScript or a launch-like action."""
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > MAX_OBJECTS:
+            return True  # too intricate to vouch for: refuse rather than guess
+        if isinstance(item, DictionaryObject):
+            if ACTIVE_KEYS & set(item.keys()):
+                return True
+            if item.get("/S") in ACTIVE_ACTIONS:
+                return True
+            stack.extend(value for name, value in item.items() if name != "/Parent")
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
 
 
 def clean_filename(filename: str | None) -> str:

@@ -1,22 +1,27 @@
 """The compiled report (DOCX and PDF) and the communiqué draft (DOCX)."""
 
 import io
+from datetime import UTC, datetime
 from itertools import groupby
 
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..markdown import markdown_to_text
+from ..i18n import current_language
+from ..markdown import markdown_to_text, render_markdown, text_direction
 from ..models import Meeting
+from ..models.organisation import ORGANISATION_KINDS
 from ..models.outcome import OUTCOME_KIND_LABELS, Outcome
 from ..pdf import html_to_pdf
 from ..timezones import format_local
+from .docx_markdown import add_markdown, set_direction
 from .services import accepted_contributions, sections_of
 
 # Headings of the compiled report, in the language in force (English for now).
@@ -47,9 +52,12 @@ def report_structure(meeting: Meeting) -> dict:
     for kind, items in groupby(accepted_contributions(meeting), key=lambda c: c.organisation.kind):
         entries = []
         for c in items:
-            parts = [(s.title, _paragraphs(c.text_for(s.id))) for s in sections]
+            # Each section's Markdown as typed, shown only when it has words.
+            parts = [(s.title, c.text_for(s.id)) for s in sections]
             entries.append({"organisation": c.organisation,
-                            "sections": [(t, p) for t, p in parts if p]})
+                            "dir": text_direction(c.organisation.name),
+                            "sections": [(t, text) for t, text in parts
+                                         if _paragraphs(text)]})
         groups.append({"kind": kind, "heading": str(KIND_HEADINGS[kind]), "entries": entries})
     outcomes = db.session.scalars(select(Outcome).where(Outcome.meeting_id == meeting.id)
                                   .order_by(Outcome.kind, Outcome.id)).all()
@@ -58,11 +66,14 @@ def report_structure(meeting: Meeting) -> dict:
         orgs = list(outcome.organisations) or [None]
         for org in orgs:
             by_org.setdefault(org, []).append(outcome)
+    # The body's UN order: international, regional, sub-regional, then by name.
     annex = sorted(((org, items) for org, items in by_org.items() if org is not None),
-                   key=lambda pair: pair[0].name.casefold())
+                   key=lambda pair: (ORGANISATION_KINDS.index(pair[0].kind),
+                                     pair[0].name.casefold()))
     if None in by_org:
         annex.append((None, by_org[None]))
     annex_rows = [{"name": org.display_name if org else _("Not linked to an organisation"),
+                   "dir": text_direction(org.name) if org else "ltr",
                    "outcomes": [_outcome_line(o) for o in items]} for org, items in annex]
     return {"meeting": meeting, "title": str(REPORT_TITLE), "groups": groups,
             "annex": annex_rows,
@@ -81,28 +92,37 @@ def _outcome_line(outcome: Outcome) -> dict:
         elif outcome.due_note:
             bits.append(_("due %(note)s", note=outcome.due_note))
         follow = "; ".join(bits)
-    return {"kind": str(OUTCOME_KIND_LABELS[outcome.kind]),
-            "text": " ".join(_paragraphs(outcome.text)),
-            "follow": follow}
+    text = " ".join(_paragraphs(outcome.text))
+    return {"kind": str(OUTCOME_KIND_LABELS[outcome.kind]), "text": text,
+            "dir": text_direction(text), "follow": follow}
 
 
-def _is_rtl(text: str) -> bool:
-    """Whether the first strong letter of ``text`` is Arabic or Hebrew."""
-    for char in text:
-        if "\u0590" <= char <= "\u08ff" or "\ufb1d" <= char <= "\ufefc":
-            return True
-        if char.isalpha():
-            return False
-    return False
+def markdown_html(text: str):
+    """A contribution's Markdown as sanitised HTML for the PDF, each block's direction set."""
+    return render_markdown(text, heading_offset=4, directions=True)
 
 
 def _bidi(paragraph) -> None:
     """Mark a right-to-left paragraph (and its runs) so that Word lays it out right."""
-    if not _is_rtl(paragraph.text):
-        return
-    paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
-    for run in paragraph.runs:
-        run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+    if not paragraph._p.xpath("./w:pPr/w:bidi"):
+        set_direction(paragraph, text_direction(paragraph.text))
+
+
+def _new_document(title: str, subject: str):
+    """An empty DOCX whose core properties are ours, not python-docx's template's (2013)."""
+    document = Document()
+    properties = document.core_properties
+    now = datetime.now(UTC).replace(microsecond=0)
+    secretariat = current_app.config["SECRETARIAT_NAME"]
+    properties.title = title
+    properties.subject = subject
+    properties.author = secretariat
+    properties.last_modified_by = secretariat
+    properties.comments = ""
+    properties.created = properties.modified = now
+    properties.revision = 1
+    properties.language = current_language()
+    return document
 
 
 def _toc_field(document) -> None:
@@ -128,7 +148,7 @@ def _save(document) -> bytes:
 def compiled_docx(meeting: Meeting, progress=None) -> bytes:
     """The compiled report as an editable DOCX."""
     data = report_structure(meeting)
-    document = Document()
+    document = _new_document(f"{data['title']} — {meeting.title}", meeting.title)
     document.add_heading(data["title"], level=0)
     document.add_paragraph(meeting.title)
     document.add_paragraph(f"{meeting.venue}, {data['date']}")
@@ -148,10 +168,9 @@ def compiled_docx(meeting: Meeting, progress=None) -> bytes:
         document.add_heading(group["heading"], level=1)
         for entry in group["entries"]:
             document.add_heading(entry["organisation"].display_name, level=2)
-            for title, paragraphs in entry["sections"]:
+            for title, text in entry["sections"]:
                 document.add_heading(title, level=3)
-                for paragraph in paragraphs:
-                    document.add_paragraph(paragraph)
+                add_markdown(document, text, heading_level=4)
             done += 1
             if progress:
                 progress(5 + 85 * done / total, _("%(done)d of %(total)d contributions",
@@ -175,7 +194,8 @@ def compiled_pdf(meeting: Meeting, progress=None) -> bytes:
     data = report_structure(meeting)
     if progress:
         progress(20, _("Laying out the pages"))
-    return html_to_pdf(render_template("reports/compiled_pdf.html", **data), extra_css=PDF_CSS)
+    return html_to_pdf(render_template("reports/compiled_pdf.html", markdown_html=markdown_html,
+                                       **data), extra_css=PDF_CSS)
 
 
 def communique_docx(meeting: Meeting) -> bytes:
@@ -184,8 +204,9 @@ def communique_docx(meeting: Meeting) -> bytes:
         Outcome.meeting_id == meeting.id,
         Outcome.kind.in_(("summary", "conclusion", "recommendation")))
         .order_by(Outcome.id)).all()
-    document = Document()
-    document.add_heading(_("Communiqué — %(meeting)s", meeting=meeting.title), level=0)
+    title = _("Communiqué — %(meeting)s", meeting=meeting.title)
+    document = _new_document(title, meeting.title)
+    document.add_heading(title, level=0)
     document.add_paragraph(f"{meeting.venue}, "
                            f"{format_local(meeting.starts_at, meeting.timezone, '%d %B %Y')}")
     document.add_paragraph(_("DRAFT for the secretariat to edit.")).runs[0].italic = True

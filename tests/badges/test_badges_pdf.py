@@ -5,6 +5,7 @@ import io
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 import zxingcpp
@@ -235,3 +236,36 @@ def test_one_badge_printed_again_unchanged_comes_from_the_cache(app, demo, staff
         db.session.commit()
     again = staff_client.post(url, data={"layout": "card", "one": approved[0]}).data
     assert again != first and "Renamedperson" in pdf_text(again).replace(" ", "")
+
+
+@pytest.mark.parametrize("language, month", [
+    ("en", "February"), ("fr", "févr."), ("es", "febrero"), ("ru", "февр."), ("ar", "فبراير"),
+    ("zh", "2027年2月10日"),
+])
+def test_the_date_line_is_in_the_badges_language_and_keeps_its_order(
+        app, staff_client, tmp_path, language, month):
+    with app.app_context():
+        meeting = UpcomingMeetingFactory(
+            title="Special Meeting", venue="UNHQ", timezone="America/New_York",
+            starts_at=datetime(2027, 2, 10, 14, 0, tzinfo=UTC),
+            ends_at=datetime(2027, 2, 12, 22, 0, tzinfo=UTC))
+        ApprovedDelegateFactory(invitation=InvitationFactory(meeting=meeting,
+                                                             status="accepted"))
+        meeting_id = meeting.id
+    staff_client.set_cookie("language", language, domain="localhost")
+    pdf = print_all(staff_client, meeting_id, "card")
+    [words] = word_boxes(pdf, tmp_path)
+    band = [w for w in words if y_in(w, 4, 11)]  # the date line, under the meeting's title
+    line = " ".join(w[0] for w in band)
+    # pdftotext gives Arabic words in visual order (their letters reversed).
+    assert (month in line or month[::-1] in line) and "UNHQ" in line, line
+    if language != "en":
+        assert "February" not in line
+    venue = [w for w in band if "UNHQ" in w[0]]
+    dates = [w for w in band if "2027" in w[0] or "10" in w[0]]
+    assert venue and dates
+    if language == "ar":
+        # Right to left: the dates first (rightmost), then the venue, each whole.
+        assert max(w[3] for w in venue) < min(w[1] for w in dates), band
+    else:
+        assert max(w[3] for w in dates) < min(w[1] for w in venue), band

@@ -4,12 +4,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from meetingapp.extensions import db
 from meetingapp.models import AuditEntry, Invitation, NominationLetter, utcnow
 from tests.invitation_helpers import organisation_with_focal_point, upcoming_meeting
-from tests.registration_helpers import FAKE_EXE, SMALL_PDF, accepted_invitation
+from tests.registration_helpers import FAKE_EXE, SMALL_PDF, accepted_invitation, one_page_pdf
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_a_pdf_is_stored_in_the_database_and_staff_download_it(app, client, staf
 def test_a_new_upload_replaces_the_letter(app, client, accepted):
     _, _, token = accepted
     _upload(client, token, SMALL_PDF)
-    second = SMALL_PDF.replace(b"/Count 0", b"/Count 0 ")
+    second = one_page_pdf(pages=2)
     assert _upload(client, token, second, "second.pdf").status_code == 302
     [letter] = _letters(app)
     assert (letter.filename, letter.size) == ("second.pdf", len(second))
@@ -129,3 +130,47 @@ def test_staff_cannot_reach_another_meetings_letter_through_this_meeting(
         other_meeting_id = upcoming_meeting().id
     assert staff_client.get(f"/meetings/{other_meeting_id}/registrations/letters/"
                             f"{invitation_id}").status_code == 404
+
+
+NOT_A_PDF = "This file is not a PDF document"
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.4\n%%EOF",                                           # header and trailer only
+    b"%PDF-1.4<html><script>alert(1)</script></html>\n%%EOF",     # HTML dressed as PDF
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n",                       # parses, but no page
+    SMALL_PDF[:200] + b"\n%%EOF\n",                               # cut short
+    "%PDF-1.4 نص عربي 中文 <b>\n%%EOF".encode(),                 # Unicode, not a PDF
+], ids=["header-only", "html", "no-page", "truncated", "unicode"])
+def test_what_only_looks_like_a_pdf_is_refused_on_the_field(app, client, accepted, data):
+    _, _, token = accepted
+    response = _upload(client, token, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert NOT_A_PDF in page and "<script>alert" not in page
+    assert _letters(app) == []
+
+
+@pytest.mark.parametrize("action", [
+    {"/S": "/JavaScript", "/JS": "app.alert('hi')"},
+    {"/S": "/Launch", "/F": "cmd.exe"},
+], ids=["javascript", "launch"])
+def test_a_pdf_with_scripts_or_launch_actions_is_refused(app, client, accepted, action):
+    _, _, token = accepted
+    data = one_page_pdf(open_action=action)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # a real PDF otherwise
+    response = _upload(client, token, data)
+    assert response.status_code == 422
+    assert "contains scripts or actions" in response.get_data(as_text=True)
+    assert _letters(app) == []
+
+
+def test_a_real_multi_page_letter_is_accepted(app, client, accepted):
+    _, _, token = accepted
+    data = one_page_pdf(pages=3)
+    assert _upload(client, token, data).status_code == 302
+    with app.app_context():
+        [content] = db.session.scalars(select(NominationLetter.content)).all()
+    assert len(PdfReader(io.BytesIO(content)).pages) == 3
