@@ -121,6 +121,8 @@ def live_server(app):
     """The app served over HTTP in a thread on 127.0.0.1 and a free port."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     live = LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    # Links in e-mails and calendars are built from the public address: this server's.
+    app.config["PUBLIC_URL"] = live.url
 
     def record(sender, exception, **extra):
         live.errors.append(exception)

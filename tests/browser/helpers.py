@@ -172,3 +172,20 @@ def assert_no_horizontal_scroll(page: Page, width: int = PHONE_WIDTH) -> None:
         f"{page.url} scrolls sideways at {width}px: scrollWidth is {scroll_width}px. "
         "Elements that stick out:\n  " + "\n  ".join(culprits)
     )
+
+
+# Forms of address as pages say them in each language (written out here, independently
+# of meetingapp/names.py): the name is shown in the reader's language.
+FORMS_OF_ADDRESS = {
+    "en": {"Mr.": "Mr.", "Ms.": "Ms.", "H.E. Mr.": "H.E. Mr."},
+    "ar": {"Mr.": "السيد", "Ms.": "السيدة", "H.E. Mr.": "سعادة السيد"},
+    "fr": {"Mr.": "M.", "Ms.": "Mme", "H.E. Mr.": "S.E. M."},
+    "ru": {"Mr.": "г-н", "Ms.": "г-жа", "H.E. Mr.": "Е.П. г-н"},
+    "es": {"Mr.": "Sr.", "Ms.": "Sra.", "H.E. Mr.": "S.E. Sr."},
+}
+
+
+def display_name(person: dict, language: str = "en") -> str:
+    """The person's name as a page in ``language`` shows it (given name first)."""
+    title = FORMS_OF_ADDRESS[language].get(person["title"], person["title"])
+    return " ".join((title, person["given_name"], person["family_name"]))

@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from meetingapp.jobs.dispatch import wait_for_threads
 from tests.factories import ContactFactory, OrganisationFactory, UserFactory
 
-from .helpers import snap
+from .helpers import display_name, snap
 from .journey import (
     Steps,
     assert_language,
@@ -66,10 +66,6 @@ ADVISER = {"title": "Ms.", "given_name": "Leila", "family_name": "Benali",
 OUTCOME_TEXT = ("The League of Arab States will share its regional guidelines on "
                 "countering the financing of terrorism with the Committee.")
 DUE_NOTE = "before the next Special Meeting"
-
-
-def display_name(person: dict) -> str:
-    return " ".join(person[k] for k in ("title", "given_name", "family_name"))
 
 
 @pytest.fixture
@@ -261,13 +257,13 @@ def test_journey(language, app, live_server, mail_dir, accounts, open_person):
         expect(representative).to_have_url(invitation_link + "#delegation")
         expect(representative.get_by_role("status").filter(has_text=tr(
             "%(name)s is registered and awaits the secretariat's approval.",
-            name=display_name(delegate)))).to_be_visible()
+            name=display_name(delegate, language)))).to_be_visible()
 
     delegates = delegation.get_by_role("list", name=tr(
         "Delegates of %(organisation)s", organisation=ORGANISATION), exact=True)
     expect(delegates.get_by_role("listitem")).to_have_count(2)
     for delegate in (HEAD, ADVISER):
-        item = delegates.get_by_role("listitem").filter(has_text=display_name(delegate))
+        item = delegates.get_by_role("listitem").filter(has_text=display_name(delegate, language))
         expect(item).to_contain_text(delegate["email"])
         expect(item).to_contain_text(tr("Awaiting approval"))
     expect(delegates.get_by_role("listitem").first).to_contain_text(tr("Head of delegation"))
@@ -284,12 +280,12 @@ def test_journey(language, app, live_server, mail_dir, accounts, open_person):
     expect(staff.get_by_role("heading", level=1)).to_have_text(tr("Registrations"))
     table = staff.locator("#registrations")
     for delegate in (HEAD, ADVISER):
-        expect(table.get_by_role("row").filter(has_text=display_name(delegate))).to_contain_text(
-            tr("Awaiting approval"))
+        row = table.get_by_role("row").filter(has_text=display_name(delegate, language))
+        expect(row).to_contain_text(tr("Awaiting approval"))
     steps.check(staff, "staff-registrations")
-    table.get_by_role("link", name=display_name(HEAD), exact=True).click()
+    table.get_by_role("link", name=display_name(HEAD, language), exact=True).click()
 
-    expect(staff.get_by_role("heading", level=1)).to_have_text(display_name(HEAD))
+    expect(staff.get_by_role("heading", level=1)).to_have_text(display_name(HEAD, language))
     expect(staff.get_by_role("main")).to_contain_text(HEAD["email"])
     steps.check(staff, "staff-registration-detail")
     staff.get_by_role("region", name=tr("Approve"), exact=True).get_by_role("button").click()
@@ -297,11 +293,11 @@ def test_journey(language, app, live_server, mail_dir, accounts, open_person):
     expect(staff.get_by_role("heading", level=1)).to_have_text(tr("Registrations"))
     expect_flash(staff, tr(
         "%(name)s approved; the personal link is on its way by e-mail.",
-        name=display_name(HEAD)))
-    expect(table.get_by_role("row").filter(has_text=display_name(HEAD))).to_contain_text(
+        name=display_name(HEAD, language)))
+    expect(table.get_by_role("row").filter(has_text=display_name(HEAD, language))).to_contain_text(
         tr("Approved"))
-    expect(table.get_by_role("row").filter(has_text=display_name(ADVISER))).to_contain_text(
-        tr("Awaiting approval"))
+    row = table.get_by_role("row").filter(has_text=display_name(ADVISER, language))
+    expect(row).to_contain_text(tr("Awaiting approval"))
     steps.check(staff, "staff-approved")
     assert emails_to(mail_dir, ADVISER["email"]) == [], "only the approved delegate is written to"
 
@@ -316,7 +312,7 @@ def test_journey(language, app, live_server, mail_dir, accounts, open_person):
     delegate_page = open_person("delegate").page
     delegate_page.goto(delegate_link)
     choose_language(delegate_page, language)
-    expect(delegate_page.get_by_role("heading", level=1)).to_have_text(display_name(HEAD))
+    expect(delegate_page.get_by_role("heading", level=1)).to_have_text(display_name(HEAD, language))
     expect(delegate_page.get_by_role("main")).to_contain_text(ORGANISATION)
     expect(delegate_page.get_by_role("status").filter(has_text=tr(
         "Registration approved."))).to_be_visible()
@@ -358,7 +354,7 @@ def test_journey(language, app, live_server, mail_dir, accounts, open_person):
     scan_field.press_sequentially(code, delay=5)
     scan_field.press("Enter")
 
-    answer_box = desk.get_by_role("status").filter(has_text=display_name(HEAD))
+    answer_box = desk.get_by_role("status").filter(has_text=display_name(HEAD, language))
     expect(answer_box).to_contain_text(tr("Checked in"))
     expect(answer_box).to_contain_text(ORGANISATION_LABEL)
     expect(answer_box).to_contain_text(tr("Head of delegation"))

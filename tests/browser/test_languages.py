@@ -31,7 +31,7 @@ from tests.invitation_helpers import (
     upcoming_meeting,
 )
 
-from .helpers import assert_accessible, snap
+from .helpers import assert_accessible, display_name, snap
 from .journey import (
     LANGUAGE_NAMES,
     _catalogue,
@@ -80,14 +80,14 @@ DELEGATES = {
            "role": "head", "position": "مدير إدارة الشؤون القانونية", "nationality": "EG",
            "email": "ahmed.almansouri@las.example.org", "phone": "+20 2 2575 0511"},
 }
+# Each delegate's name as the pages of their representative's language show it: the form
+# of address in that language, a Chinese name family name first and unspaced.
+SHOWN = {"zh": "王小明先生", "fr": "Mme Anne-Sophie Lefèvre", "ru": "г-жа Ирина Петрова",
+         "es": "Sr. José Álvarez", "ar": "سعادة السيد أحمد المنصوري"}
 # The delegate already approved (their own page, the check-in desk), in the Arabic tests.
 APPROVED = {"title": "Ms.", "given_name": "ليلى", "family_name": "بن علي", "role": "adviser",
             "position": "مستشارة في مكافحة الإرهاب", "nationality": "MA", "language": "ar",
             "email": "leila.benali@las.example.org", "phone": "+212 537 76 12 34"}
-
-
-def display_name(person: dict) -> str:
-    return " ".join(person[k] for k in ("title", "given_name", "family_name"))
 
 
 # ----- Data set up in the app -----
@@ -158,6 +158,10 @@ def _english_texts(language: str) -> tuple[str, ...]:
     return tuple(sorted(texts, key=len, reverse=True))
 
 
+# Names the delegate form's choice of name order shows as written, in every language.
+NAME_EXAMPLES = ("Anne-Sophie Lefèvre", "Li Xiaolong")
+
+
 def assert_translated(page: Page, language: str, data: tuple[str, ...] = ()) -> None:
     """No English text of the catalogue is left on the page (text, labels, tooltips),
     once the data shown as written (names, titles, addresses) is taken out."""
@@ -175,7 +179,7 @@ def assert_translated(page: Page, language: str, data: tuple[str, ...] = ()) -> 
             return parts.join('\\n');
         }""")
     shown = re.sub(r"\s+", " ", shown)
-    for value in sorted(data, key=len, reverse=True):
+    for value in sorted((*data, *NAME_EXAMPLES), key=len, reverse=True):
         shown = shown.replace(value, " ")
     left = []
     for text in _english_texts(language):
@@ -272,7 +276,7 @@ def _representative(page: Page, language: str, token: str, prefix: str, secretar
     tr = lambda msgid, **values: t(language, msgid, **values)  # noqa: E731
     name, acronym = ORGANISATIONS[language]
     delegate = DELEGATES[language]
-    data = (MEETING_TITLE, VENUE, ADDRESS, name, acronym, display_name(delegate),
+    data = (MEETING_TITLE, VENUE, ADDRESS, name, acronym, SHOWN[language],
             delegate["position"], delegate["email"], secretariat)
     screens = iter(range(1, 100))
 
@@ -314,12 +318,12 @@ def _representative(page: Page, language: str, token: str, prefix: str, secretar
     expect(page).to_have_url(re.compile(re.escape(link) + "#delegation$"))
     expect(page.get_by_role("status").filter(has_text=tr(
         "%(name)s is registered and awaits the secretariat's approval.",
-        name=display_name(delegate)))).to_be_visible()
+        name=SHOWN[language]))).to_be_visible()
     delegates = delegation.get_by_role("list", name=tr(
         "Delegates of %(organisation)s", organisation=name), exact=True)
     expect(delegates.get_by_role("listitem")).to_have_count(1)
     item = delegates.get_by_role("listitem").first
-    expect(item).to_contain_text(display_name(delegate))
+    expect(item).to_contain_text(SHOWN[language])
     expect(item).to_contain_text(delegate["email"])
     expect(item).to_contain_text(tr(ROLE_LABELS[delegate["role"]]))
     expect(item).to_contain_text(tr("Awaiting approval"))
@@ -358,13 +362,13 @@ def test_representative_pages_in_arabic_fit_a_phone(phone_page, arabic_meeting, 
 def test_delegate_page_in_arabic_fits_a_phone(phone_page, arabic_meeting, secretariat):
     page = phone_page
     tr = lambda msgid, **values: t("ar", msgid, **values)  # noqa: E731
-    data = (MEETING_TITLE, VENUE, ADDRESS, display_name(APPROVED), APPROVED["position"],
+    data = (MEETING_TITLE, VENUE, ADDRESS, display_name(APPROVED, "ar"), APPROVED["position"],
             APPROVED["email"], APPROVED["phone"], "Arab Interior Ministers Council", "AIMC",
             "Europe/Zurich", secretariat)
 
     page.goto(f"/d/{arabic_meeting['delegate_token']}")
     choose_language(page, "ar")
-    expect(page.get_by_role("heading", level=1)).to_have_text(display_name(APPROVED))
+    expect(page.get_by_role("heading", level=1)).to_have_text(display_name(APPROVED, "ar"))
     expect(page.get_by_role("status").filter(has_text=tr("Registration approved."))) \
         .to_be_visible()
     expect(page.get_by_role("heading", level=2, name=MEETING_TITLE)).to_be_visible()
@@ -379,7 +383,7 @@ def test_delegate_page_in_arabic_fits_a_phone(phone_page, arabic_meeting, secret
 def test_checkin_desk_in_arabic_fits_a_phone(phone_page, arabic_meeting, secretariat):
     page = phone_page
     tr = lambda msgid, **values: t("ar", msgid, **values)  # noqa: E731
-    name = display_name(APPROVED)
+    name = display_name(APPROVED, "ar")
     data = (MEETING_TITLE, name, "Arab Interior Ministers Council", "AIMC", DESK_USER,
             "Europe/Zurich", secretariat)
 
