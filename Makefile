@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev browser system-deps clean \
-        node-tools translations i18n-extract i18n-update needs-system-deps needs-browser
+        node-tools translations i18n-extract i18n-update needs-system-deps needs-runtime-deps needs-browser
 
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
@@ -51,11 +51,13 @@ i18n-update: i18n-extract
 
 ## run: install, migrate, load the demo on first run, serve on http://$(HOST):$(PORT)
 ## (default 127.0.0.1:5000; e.g. make run PORT=8080 HOST=0.0.0.0)
-run: $(VENV)/.installed translations instance/config.py needs-system-deps
-	$(BIN)/flask db upgrade
-	if $(BIN)/flask demo is-empty; then $(BIN)/flask demo load; fi
-	@$(BIN)/flask demo login
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+# flask run serves there, and the app's public address (links in e-mails, calendars) is it.
+RUN_AT := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
+run: $(VENV)/.installed translations instance/config.py needs-runtime-deps
+	$(RUN_AT) $(BIN)/flask db upgrade
+	if $(RUN_AT) $(BIN)/flask demo is-empty; then $(RUN_AT) $(BIN)/flask demo load; fi
+	@$(RUN_AT) $(BIN)/flask demo login
+	$(RUN_AT) $(BIN)/flask run
 
 ## test: lint, then the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 ## The system packages, Node's ical.js and Debian's chromium are installed first when
@@ -85,6 +87,9 @@ node-tools:
 CHROMIUM ?= /usr/bin/chromium
 needs-system-deps:
 	@bash scripts/install-system-deps.sh
+
+needs-runtime-deps:
+	@bash scripts/install-system-deps.sh --runtime
 
 needs-browser:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

@@ -256,9 +256,11 @@ def resolve_public_url(config) -> str:
                 "Refusing to start in production without a public address: set "
                 "MEETINGAPP_PUBLIC_URL to the address people reach the app at "
                 "(e.g. https://meetings.example.org); links, calendar UIDs and feeds use it.")
+        host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+        if host in ("0.0.0.0", "::", "[::]"):  # every interface: this machine's loopback
+            host = "127.0.0.1"
         served = config.get("SERVER_NAME") or "{}:{}".format(
-            os.environ.get("FLASK_RUN_HOST") or "127.0.0.1",
-            os.environ.get("FLASK_RUN_PORT") or "5000")
+            host, os.environ.get("FLASK_RUN_PORT") or "5000")
         value = f"http://{served}"
     try:
         return normalise_public_url(value)

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../tests/node"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Node.js and npm are missing. Run this script as root (apt-get install nodejs npm)." >&2
+    echo "Node.js and npm (calendar tests) are missing: run 'sudo make node-tools'." >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive

@@ -5,6 +5,7 @@
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
 # Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5;
 # then Node.js and ical.js for the calendar tests (scripts/install-node-tools.sh).
+# With --runtime (make run): only what the application itself needs (Pango and fonts).
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
 # only when something is. Run as root (CI and the development machines are).
@@ -20,9 +21,11 @@ PACKAGES=(
   fonts-dejavu-core
   fonts-noto-core
   fonts-noto-cjk
-  poppler-utils
-  default-jre-headless
 )
+RUNTIME_ONLY=false
+[ "${1:-}" = "--runtime" ] && RUNTIME_ONLY=true
+# What only the tests need: page rendering to images, the HTML checker's Java.
+$RUNTIME_ONLY || PACKAGES+=(poppler-utils default-jre-headless)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -33,7 +36,7 @@ done
 
 # Node.js and ical.js, the second calendar parser of the tests (its own idempotent script).
 node_tools() {
-  bash "$(dirname "$0")/install-node-tools.sh"
+  $RUNTIME_ONLY || bash "$(dirname "$0")/install-node-tools.sh"
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then

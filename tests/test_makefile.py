@@ -44,9 +44,22 @@ def _fresh_machine(tmp_path, uid: int) -> dict:
 def test_run_serves_on_the_host_and_port_given_and_127_0_0_1_5000_by_default():
     default = _make("-n", "run")
     assert default.returncode == 0, default.stderr
-    assert "flask run --host 127.0.0.1 --port 5000" in default.stdout
+    assert "FLASK_RUN_HOST=127.0.0.1 FLASK_RUN_PORT=5000 .venv/bin/flask run" in default.stdout
     chosen = _make("-n", "run", "PORT=8080", "HOST=0.0.0.0")
-    assert "flask run --host 0.0.0.0 --port 8080" in chosen.stdout
+    # flask run serves there, and every command of the run (the demo's e-mails too) takes
+    # it as the public address of the links it builds.
+    for command in ("flask db upgrade", "flask demo load", "flask run"):
+        assert f"FLASK_RUN_HOST=0.0.0.0 FLASK_RUN_PORT=8080 .venv/bin/{command}" in chosen.stdout
+
+
+def test_the_served_address_is_the_development_public_address(monkeypatch):
+    from meetingapp.config import resolve_public_url
+
+    monkeypatch.setenv("FLASK_RUN_PORT", "8093")
+    monkeypatch.setenv("FLASK_RUN_HOST", "0.0.0.0")
+    assert resolve_public_url({"ENV": "development"}) == "http://127.0.0.1:8093"
+    monkeypatch.setenv("FLASK_RUN_HOST", "localhost")
+    assert resolve_public_url({"ENV": "development"}) == "http://localhost:8093"
 
 
 @pytest.mark.parametrize("target", ["run", "test-sqlite", "test-postgres"])
@@ -80,3 +93,16 @@ def test_as_root_what_is_missing_is_installed(tmp_path):
     assert result.returncode == 0, result.stderr
     log = (tmp_path / "apt.log").read_text()
     assert "install" in log and "fonts-noto-cjk" in log and "poppler-utils" in log
+
+
+def test_make_run_installs_only_what_the_application_needs(tmp_path):
+    """``make run`` wants Pango and the fonts, not the tests' Java, poppler or Node."""
+    plan = _make("-n", "run").stdout
+    assert "install-system-deps.sh --runtime" in plan
+    env = _fresh_machine(tmp_path, uid=0)
+    result = _make("needs-runtime-deps", env=env)
+    assert result.returncode == 0, result.stderr
+    log = (tmp_path / "apt.log").read_text()
+    assert "fonts-noto-cjk" in log and "libpango-1.0-0" in log
+    assert "poppler-utils" not in log and "default-jre-headless" not in log
+    assert "nodejs" not in log and "npm ci" not in result.stdout + result.stderr

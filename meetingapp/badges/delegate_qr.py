@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from ..models.registration import Delegate, RegistrationStatus
 from .codes import CodeKeyChanged, badge_number, code_row, current_code, format_code
-from .qr import qr_html_table, qr_png, qr_png_data_uri
+from .qr import qr_html_table, qr_png_data_uri
 from .qr import qr_svg as svg_of
 
 
@@ -54,9 +54,3 @@ def qr_svg(delegate: Delegate) -> Markup | None:
     """The delegate's badge QR code as inline SVG, or None (not approved, no code yet)."""
     qr = delegate_qr(delegate)
     return qr.svg if qr else None
-
-
-def qr_attachment(delegate: Delegate) -> tuple[str, str, bytes] | None:
-    """The QR code as a PNG attachment (filename, mimetype, bytes), or None."""
-    qr = delegate_qr(delegate)
-    return (f"badge-{qr.number}-qr-code.png", "image/png", qr_png(qr.code)) if qr else None

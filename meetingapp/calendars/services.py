@@ -79,20 +79,9 @@ def staff_link(meeting: Meeting) -> str:
     return external_url("meetings.detail", meeting_id=meeting.id)
 
 
-def public_link(meeting: Meeting) -> str:
-    """The link in calendars that leave the secretariat: the site, no personal token."""
-    return external_url("meetings.index")
-
-
 def page_link(token: str) -> str:
     """The delegate's own page (their personal link), the URL of the calendars they get."""
     return external_url("delegates.page", token=token)
-
-
-def no_link(meeting: Meeting) -> str:
-    """No URL: the delegate's personal link is not known here (only its hash is kept), and
-    the staff pages are not theirs to open; a feed must not carry another link's secret."""
-    return ""
 
 
 def delegate_calendar(delegate: Delegate, link: str = "", **options) -> CalendarFile:

@@ -52,8 +52,3 @@ def job_kind(name: str, *, title: str | None = None):
 def get_kind(name: str) -> JobKind:
     """The registered kind ``name``; ``KeyError`` if there is none."""
     return _KINDS[name]
-
-
-def kind_names() -> list[str]:
-    """Names of every registered kind."""
-    return sorted(_KINDS)

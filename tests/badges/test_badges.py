@@ -1,6 +1,7 @@
 """Check-in codes: their own secret, short and scanner-friendly, stored only as a hash,
 issued on approval, re-issuable; the QR code on the delegate's page and in e-mail."""
 
+import base64
 import re
 
 import pytest
@@ -20,7 +21,7 @@ from meetingapp.badges.codes import (
     hash_code,
     normalise_code,
 )
-from meetingapp.badges.delegate_qr import delegate_qr, qr_attachment, qr_svg
+from meetingapp.badges.delegate_qr import delegate_qr, qr_svg
 from meetingapp.badges.fit import fit_font_size, line_count, truncate_to_fit
 from meetingapp.badges.qr import qr_matrix
 from meetingapp.extensions import db
@@ -180,14 +181,15 @@ def test_badges_are_for_staff_only(app, checkin_client, staff_client):
     assert "Badges and check-in" in meeting_page
 
 
-def test_the_qr_code_can_go_with_an_email_as_a_png(app, tmp_path):
+def test_the_qr_code_downloads_from_the_delegate_s_page_as_a_png(app, tmp_path):
     with app.app_context():
         delegate = ApprovedDelegateFactory()
-        filename, mimetype, data = qr_attachment(delegate)
+        uri = delegate_qr(delegate).png_data_uri
         code = current_code(code_row(delegate))
-        assert qr_attachment(DelegateFactory(status="pending")) is None
-    assert (filename, mimetype) == ("badge-00001-qr-code.png", "image/png")
-    (tmp_path / "qr.png").write_bytes(data)
+        assert delegate_qr(DelegateFactory(status="pending")) is None
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    (tmp_path / "qr.png").write_bytes(base64.b64decode(uri[len(prefix):]))
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(tmp_path / "qr.png"))] == [code]
 
 
