@@ -15,12 +15,17 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 @jobs_cli.command("sweep")
 def sweep_jobs_command() -> None:
-    """Mark as failed the running jobs silent for JOBS_STALE_MINUTES (a dead worker's)."""
-    from .jobs.services import fail_stalled_jobs
+    """Recover the jobs a dead worker or an unreachable broker left.
 
-    count = fail_stalled_jobs()
-    db.session.commit()
-    click.echo(f"{count} stalled job(s) marked as failed.")
+    A running job silent for JOBS_STALE_MINUTES runs once more, then is marked failed;
+    with Celery, queued jobs the broker never received are sent again.
+    """
+    from .jobs.services import recover_stalled_jobs
+
+    report = recover_stalled_jobs()
+    db.session.commit()  # the jobs to run again are sent after this commit
+    click.echo(f"{report.retried} stalled job(s) started again, {report.failed} marked as "
+               f"failed; {report.resent} waiting job(s) sent again.")
 
 
 @users_cli.command("create")

@@ -131,7 +131,11 @@ class DefaultConfig:
     # this process; None: True when TESTING. With a broker, only True runs in-process.
     JOBS_SYNC = None
     JOBS_THREADS = 2  # threads per process running jobs when there is no broker
-    JOBS_STALE_MINUTES = 30  # an unfinished job silent this long is shown as interrupted
+    # A running job silent this long lost its worker (a live one says it is alive at
+    # least every 30 seconds): it runs once more, then fails. Minutes; 0: never.
+    JOBS_STALE_MINUTES = 3.0
+    # Seconds between two job sweeps by celery beat (stalled jobs, jobs never sent).
+    JOBS_SWEEP_INTERVAL = 60
 
     # Badges and the check-in desk (meetingapp/badges, meetingapp/checkin).
     # Key from which badge check-in codes are derived; None: derived from SECRET_KEY.

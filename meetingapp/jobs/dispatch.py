@@ -12,9 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event
+from sqlalchemy import event, update
 
-from .services import PENDING, run_job
+from ..extensions import db
+from ..models import BackgroundJob, utcnow
+from .services import PENDING, dispatch_mode, run_job
 
 EXECUTOR = "meetingapp.jobs.executor"
 RUN_JOB_TASK = "meetingapp.run_job"
@@ -38,18 +40,6 @@ def _transaction_ended(session, transaction) -> None:
         session.info.pop(PENDING, None)
 
 
-def dispatch_mode(app: Flask) -> str:
-    """"sync", "celery" or "thread": where this app runs its jobs."""
-    sync = app.config.get("JOBS_SYNC")
-    if sync is True:
-        return "sync"
-    if app.config.get("CELERY_BROKER_URL"):
-        return "celery"
-    if sync is None and app.testing:
-        return "sync"
-    return "thread"
-
-
 def _executor(app: Flask) -> ThreadPoolExecutor:
     with _executor_lock:
         if EXECUTOR not in app.extensions:
@@ -70,20 +60,34 @@ def dispatch(job_ids: list[int]) -> None:
     """Hand each committed job on to Celery, a thread or (sync) run it now; never raises."""
     app = current_app._get_current_object()
     mode = dispatch_mode(app)
+    sent = []
     for job_id in job_ids:
         try:
             if mode == "celery":
                 celery = app.extensions["celery"]
                 celery.send_task(RUN_JOB_TASK, args=[job_id],
                                  queue=app.config.get("CELERY_QUEUE") or "meetingapp")
+                sent.append(job_id)
             elif mode == "sync":
                 # A fresh app context: a session of its own, as on a worker.
                 _run_in_app_context(app, job_id)
             else:
                 _executor(app).submit(_run_in_app_context, app, job_id)
         except Exception:  # noqa: BLE001
-            app.logger.exception("Background job %s could not be started; it stays queued.",
-                                 job_id)
+            app.logger.exception("Background job %s could not be started; it stays queued "
+                                 "and is sent again by the next sweep.", job_id)
+    if sent:
+        _note_sent(app, sent)
+
+
+def _note_sent(app: Flask, job_ids: list[int]) -> None:
+    # The broker has them: the sweep leaves them alone (a job never noted is sent again).
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(BackgroundJob).where(BackgroundJob.id.in_(job_ids))
+                               .values(sent_at=utcnow()))
+    except Exception:  # noqa: BLE001  (at worst the sweep sends them again: run once, _claim)
+        app.logger.exception("Could not note background jobs %s as sent.", job_ids)
 
 
 def wait_for_threads(app: Flask) -> None:

@@ -7,12 +7,13 @@ a Celery worker, a thread or the request itself calls with the job's id.
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 
 from ..audit.services import record
 from ..extensions import db
@@ -25,8 +26,13 @@ from .registry import JobFailed, get_kind
 PENDING = "meetingapp.jobs.pending"
 PROGRESS_INTERVAL = 0.5
 # A running job that reports the same progress still says it is alive this often
-# (seconds), so that a long step is never taken for a dead worker's job.
-HEARTBEAT_INTERVAL = 60
+# (seconds; at most a sixth of JOBS_STALE_MINUTES), so that a long step is never taken
+# for a dead worker's job.
+HEARTBEAT_INTERVAL = 30
+# How many times a job is run: a job whose worker died runs once more, then fails.
+JOB_ATTEMPTS = 2
+# A job not yet received by the broker this long after its commit is sent again.
+SEND_GRACE_SECONDS = 10
 
 
 def start_job(kind: str, params: dict | None = None, user: User | None = None,
@@ -49,38 +55,114 @@ def start_job(kind: str, params: dict | None = None, user: User | None = None,
                         created_at=utcnow(), updated_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    fail_stalled_jobs()  # whoever starts a job also clears the ones a dead worker left
+    recover_stalled_jobs()  # whoever starts a job also recovers the ones a dead worker left
     with in_language("en"):  # the audit log keeps English labels
         label = str(job_kind.title)
     record("start_job", job, meeting=meeting, user=user, label=label,
            changes={"kind": kind})
-    # Handed on when the transaction commits (see ``dispatch``).
-    db.session().info.setdefault(PENDING, []).append(job.id)
+    _send_after_commit(job.id)  # handed on when the transaction commits (see ``dispatch``)
     return job
 
 
-def fail_stalled_jobs(now=None) -> int:
-    """Mark as failed the running jobs silent for JOBS_STALE_MINUTES (a worker died or a
-    deploy restarted it; a live job writes its progress at least every minute): their
-    page stops waiting and says to start them again. A job still waiting in the queue is
-    left alone, however long the queue. Flushes; returns how many. Run by beat,
-    ``flask jobs sweep`` and every new job."""
-    minutes = float(current_app.config.get("JOBS_STALE_MINUTES") or 0)
-    if minutes <= 0:
-        return 0
+def dispatch_mode(app) -> str:
+    """"sync", "celery" or "thread": where this app runs its jobs."""
+    sync = app.config.get("JOBS_SYNC")
+    if sync is True:
+        return "sync"
+    if app.config.get("CELERY_BROKER_URL"):
+        return "celery"
+    if sync is None and app.testing:
+        return "sync"
+    return "thread"
+
+
+def stale_minutes() -> float:
+    """JOBS_STALE_MINUTES: a running job silent this long lost its worker (0: never)."""
+    return max(0.0, float(current_app.config.get("JOBS_STALE_MINUTES") or 0))
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did: jobs run again, failed after their last attempt, sent again."""
+
+    retried: int = 0
+    failed: int = 0
+    resent: int = 0
+
+
+def _send_after_commit(job_id: int) -> None:
+    db.session().info.setdefault(PENDING, []).append(job_id)
+
+
+def interrupt_job(job_id: int, *, silent_since=None, now=None) -> str | None:
+    """The worker running ``job_id`` died: queue it again (sent after commit) if it has an
+    attempt left, else fail it with words for the person waiting. Only a job still running
+    (and, with ``silent_since``, silent since then) is touched. Flushes; returns the new
+    status, or None if nothing changed."""
+    row = db.session.execute(select(BackgroundJob.attempts, BackgroundJob.params)
+                             .where(BackgroundJob.id == job_id)).one_or_none()
+    if row is None:
+        return None
+    attempts, params = row
     now = now or utcnow()
-    with in_language("en"):  # stored once, read by anyone: English like the audit log
-        error = _("Interrupted: no progress for %(minutes)d minutes (the worker running it "
-                  "stopped). Start it again.", minutes=minutes)
-    # An UPDATE's result is a CursorResult (rowcount), which the scoped session's
-    # execute() does not say.
+    with in_language((params or {}).get("language")):
+        if attempts < JOB_ATTEMPTS:
+            status = JobStatus.QUEUED
+            values = {"progress": 0, "sent_at": None,
+                      "message": _("The worker running this job stopped; it will run again.")}
+        else:
+            status = JobStatus.FAILED
+            values = {"message": _("Failed"), "finished_at": now, "error": _(
+                "The job was interrupted %(count)d times: the worker running it stopped "
+                "(it was restarted or ran out of memory). Please start the job again; if it "
+                "stops again, tell the administrator.", count=attempts)}
+    condition = [BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.RUNNING]
+    if silent_since is not None:
+        condition.append(BackgroundJob.updated_at < silent_since)
+    # Conditional: a heartbeat or a finish written meanwhile wins.
     result = cast(CursorResult[Any], db.session.execute(
-        update(BackgroundJob)
-        .where(BackgroundJob.status == JobStatus.RUNNING,
-               BackgroundJob.updated_at < now - timedelta(minutes=minutes))
-        .values(status=JobStatus.FAILED, error=error, message="", finished_at=now, updated_at=now)
+        update(BackgroundJob).where(*condition)
+        .values(status=status, updated_at=now, **values)
         .execution_options(synchronize_session=False)))
-    return result.rowcount or 0
+    if not result.rowcount:
+        return None
+    if status == JobStatus.QUEUED:
+        _send_after_commit(job_id)
+    return status
+
+
+def recover_stalled_jobs(now=None) -> SweepReport:
+    """Recover what a dead worker or an unreachable broker left: a running job silent for
+    JOBS_STALE_MINUTES runs once more, then fails with a message; with Celery, a queued
+    job the broker never received (or lost) is sent again. Flushes; the jobs are sent
+    when the caller commits. Run by beat, ``flask jobs sweep`` and every new job."""
+    report = SweepReport()
+    now = now or utcnow()
+    minutes = stale_minutes()
+    if minutes > 0:
+        silent_since = now - timedelta(minutes=minutes)
+        stalled = db.session.scalars(select(BackgroundJob.id).where(
+            BackgroundJob.status == JobStatus.RUNNING,
+            BackgroundJob.updated_at < silent_since).order_by(BackgroundJob.id)).all()
+        for job_id in stalled:
+            status = interrupt_job(job_id, silent_since=silent_since, now=now)
+            if status == JobStatus.QUEUED:
+                report.retried += 1
+            elif status == JobStatus.FAILED:
+                report.failed += 1
+    if dispatch_mode(current_app) == "celery":
+        # Never received (the broker was down at commit), or received so long ago that the
+        # message was lost: sent again. A job taken meanwhile is not run twice (_claim).
+        lost_before = now - timedelta(minutes=minutes or 30)
+        waiting = db.session.scalars(select(BackgroundJob.id).where(
+            BackgroundJob.status == JobStatus.QUEUED,
+            or_(and_(BackgroundJob.sent_at.is_(None),
+                     BackgroundJob.updated_at < now - timedelta(seconds=SEND_GRACE_SECONDS)),
+                BackgroundJob.sent_at < lost_before)).order_by(BackgroundJob.id)).all()
+        for job_id in waiting:
+            _send_after_commit(job_id)
+        report.resent = len(waiting)
+    return report
 
 
 class ProgressReporter:
@@ -90,6 +172,8 @@ class ProgressReporter:
         self.session = session
         self.job = job
         self.last_write = float("-inf")
+        stale = stale_minutes() * 60
+        self.heartbeat = min(HEARTBEAT_INTERVAL, stale / 6) if stale else HEARTBEAT_INTERVAL
 
     def __call__(self, percent: float, message: str = "") -> None:
         """Record ``percent`` (0-100) and a message for the person waiting; ends the transaction."""
@@ -98,7 +182,7 @@ class ProgressReporter:
         now = time.monotonic()
         changed = (percent, message) != (self.job.progress, self.job.message)
         if ((changed and now - self.last_write >= PROGRESS_INTERVAL)
-                or now - self.last_write >= HEARTBEAT_INTERVAL):
+                or now - self.last_write >= self.heartbeat):
             self.job.progress, self.job.message, self.job.updated_at = percent, message, utcnow()
             self.last_write = now
         # Commit even with nothing to write: the job's reads end here, and on
@@ -112,7 +196,8 @@ def _claim(session, job_id: int) -> bool:
     claimed = session.execute(
         update(BackgroundJob)
         .where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=now, updated_at=now, message=_("Started"))
+        .values(status=JobStatus.RUNNING, started_at=now, updated_at=now, message=_("Started"),
+                attempts=BackgroundJob.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -184,17 +269,30 @@ def _run_claimed(session, job_id: int) -> str | None:
 
 def job_status(job: BackgroundJob) -> dict:
     """What the job page and its JSON show: status, progress, message, error."""
-    stale_minutes = float(current_app.config.get("JOBS_STALE_MINUTES") or 0)
     return {
         "id": job.id,
         "kind": job.kind,
         "status": job.status,
         "status_label": job.status_label,
         "progress": job.progress,
-        "message": job.message,
+        "message": _waiting_message(job) if job.status == JobStatus.QUEUED else job.message,
         "error": job.error,
         "finished": job.finished,
-        "stalled": job.stalled(stale_minutes),
+        "stalled": job.stalled(stale_minutes()),
         "filename": job.result_filename if job.status == JobStatus.DONE else "",
         "size": job.result_size if job.status == JobStatus.DONE else 0,
     }
+
+
+def _waiting_message(job: BackgroundJob) -> str:
+    """What a queued job is waiting for, in words."""
+    if job.attempts:
+        return _("The worker running this job stopped. Waiting for a worker to run it again "
+                 "(attempt %(attempt)d of %(attempts)d).", attempt=job.attempts + 1,
+                 attempts=JOB_ATTEMPTS)
+    if dispatch_mode(current_app) != "celery":
+        return job.message
+    if job.sent_at is None:
+        return _("Waiting for a worker: the job queue cannot be reached just now. The job "
+                 "will be sent automatically as soon as it is back; you can leave this page.")
+    return _("Waiting for a worker")

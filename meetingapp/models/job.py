@@ -54,6 +54,8 @@ class BackgroundJob(Model):
     result_filename: Mapped[str] = mapped_column(String(255), default="")
     result_mimetype: Mapped[str] = mapped_column(String(100), default="")
     result_size: Mapped[int] = mapped_column(default=0)
+    # How many times a worker took the job: one whose worker died runs once more.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -65,6 +67,8 @@ class BackgroundJob(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Handed to the broker (Celery); empty while it could not be reached.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last sign of life (claim or progress report): tells a stalled job.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -39,8 +39,8 @@
       setText("job-filename", job.filename);
       show("job-download", true);
     }
-    // A stalled job stops the polling: the page says to start it again.
-    return job.finished || job.stalled;
+    // A stalled job is started again (or failed) by the sweep: keep following it.
+    return job.finished;
   }
 
   function poll() {
