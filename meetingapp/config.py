@@ -43,6 +43,14 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # When the shared storage (Redis) cannot be reached, limits fail open: each process
+    # counts in its own memory (so a limit loosens by the number of workers), a warning is
+    # logged, and the storage is tried again now and then (Flask-Limiter's in-memory
+    # fallback); any other error of the limiter is logged and the request goes on.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Seconds to wait for a Redis storage before counting in memory (connect and each call).
+    RATELIMIT_STORAGE_TIMEOUT = 1
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     # Personal links (meetingapp/links.py): requests with one working link to one kind of
@@ -176,6 +184,14 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # An unreachable server fails fast (and /readyz says so) instead of hanging.
         options.setdefault("connect_args", {"connect_timeout": 10})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith(("redis", "rediss", "unix")):
+        # A Redis that hangs must not hold every request: give up soon, then count in memory.
+        timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
     if app.config["ENV"] == "production":
         check_production_config(app.config)

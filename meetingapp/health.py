@@ -4,8 +4,11 @@ Both are cheap JSON for load balancers and orchestrators: no sign-in, no
 rate limit, no session cookie, never cached. ``/readyz`` runs ``SELECT 1``,
 compares the database's Alembic revision with the migration scripts' head
 (read from disk once per process) and pings the broker and the rate-limit
-storage when they are Redis; any failure answers 503 and says which check
-failed, without internal details (those go to the log).
+storage when they are Redis; a failure answers 503 and says which check
+failed, without internal details (those go to the log). A rate-limit storage
+that does not answer only degrades the app (limits are then counted per
+process): ``/readyz`` still answers 200, with status "degraded" and the
+dependency named in ``degraded``, so a load balancer keeps sending traffic.
 """
 
 import threading
@@ -91,9 +94,18 @@ def check_broker(url: str) -> str:
     return "ok"
 
 
+# Checks whose failure loosens a feature but leaves the app able to serve.
+DEGRADABLE_CHECKS = frozenset({"ratelimit_storage"})
+
+
 def check_ratelimit_storage() -> str:
-    """"ok" if the shared rate-limit storage answers (sign-in fails without it)."""
-    return "ok" if limiter.storage.check() else "unreachable"
+    """"ok" if the shared rate-limit storage answers (without it limits count per process)."""
+    try:
+        if limiter.storage.check():
+            return "ok"
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("Readiness: the rate-limit storage failed.", exc_info=True)
+    return "unreachable"
 
 
 def _json(payload: dict, status: int):
@@ -120,6 +132,10 @@ def readyz():
     storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if config.get("RATELIMIT_ENABLED", True) and not storage.startswith("memory://"):
         checks["ratelimit_storage"] = check_ratelimit_storage()
-    ready = all(value == "ok" for value in checks.values())
-    return _json({"status": "ok" if ready else "unavailable", "checks": checks},
-                 200 if ready else 503)
+    failed = sorted(name for name, value in checks.items() if value != "ok")
+    degraded = [name for name in failed if name in DEGRADABLE_CHECKS]
+    if len(degraded) < len(failed):
+        return _json({"status": "unavailable", "checks": checks}, 503)
+    if degraded:
+        return _json({"status": "degraded", "checks": checks, "degraded": degraded}, 200)
+    return _json({"status": "ok", "checks": checks}, 200)
