@@ -200,6 +200,12 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     app.config["PUBLIC_URL"] = resolve_public_url(app.config)
 
 
+def check_configuration() -> None:
+    """Read the configuration as ``create_app`` does, only to raise ``ConfigurationError``
+    early: gunicorn's master calls it before it binds or forks (gunicorn.conf.py)."""
+    load_config(Flask("meetingapp", instance_relative_config=True))
+
+
 # The oldest SQLite the code runs on: INSERT ... ON CONFLICT ... RETURNING (check-in).
 MINIMUM_SQLITE = (3, 35, 0)
 
