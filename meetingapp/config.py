@@ -25,6 +25,13 @@ class DefaultConfig:
     DATABASE_URL = None  # None: a SQLite file in the instance folder.
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL: seconds to wait for a connection (libpq's connect_timeout, at least 2), and
+    # for one statement (the server's statement_timeout; 0: no limit), so that a database that
+    # hangs fails a request soon instead of holding a worker.
+    DATABASE_CONNECT_TIMEOUT = 2
+    DATABASE_STATEMENT_TIMEOUT = 30
+    # Seconds /readyz waits for the database before answering 503 "timeout".
+    HEALTH_CHECK_TIMEOUT = 1.5
     SQLALCHEMY_RECORD_QUERIES = False
 
     SESSION_COOKIE_HTTPONLY = True
@@ -181,8 +188,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     else:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("pool_pre_ping", True)
-        # An unreachable server fails fast (and /readyz says so) instead of hanging.
-        options.setdefault("connect_args", {"connect_timeout": 10})
+        options["connect_args"] = postgresql_connect_args(app.config, options.get("connect_args"))
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
@@ -198,6 +204,17 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["PUBLIC_URL"] = resolve_public_url(app.config)
+
+
+def postgresql_connect_args(config, given: dict | None = None) -> dict:
+    """psycopg's connection arguments: an unreachable or hung server fails fast (and /readyz
+    says so) instead of hanging; what ``SQLALCHEMY_ENGINE_OPTIONS`` gives is kept."""
+    args = dict(given or {})
+    args.setdefault("connect_timeout", max(2, int(config["DATABASE_CONNECT_TIMEOUT"])))
+    statement_ms = int(float(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+    if statement_ms > 0 and "options" not in args:
+        args["options"] = f"-c statement_timeout={statement_ms}"
+    return args
 
 
 def check_configuration() -> None:

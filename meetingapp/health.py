@@ -15,7 +15,7 @@ import threading
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Flask, current_app, has_request_context, jsonify, request
 
 from .extensions import db, limiter
 
@@ -36,7 +36,46 @@ def script_heads(directory: str) -> frozenset[str]:
         return _script_heads[directory]
 
 
+def is_probe() -> bool:
+    """Whether this request is a health probe (which must touch nothing else)."""
+    return has_request_context() and request.blueprint == bp.name
+
+
+_probe_lock = threading.Lock()
+
+
 def check_database() -> tuple[str, str]:
+    """``(database, migrations)``, answered within HEALTH_CHECK_TIMEOUT seconds.
+
+    A database that accepts connections but never answers would hold the probe until the
+    connect or statement timeout; the probe runs in a thread instead, and "timeout" is the
+    answer when it has not finished in time. At most one such thread waits per app: while
+    it does, the next probes answer "timeout" at once."""
+    app = current_app._get_current_object()
+    timeout = float(app.config.get("HEALTH_CHECK_TIMEOUT") or 1.5)
+    state = app.extensions.setdefault("meetingapp.health.probe", {})
+    with _probe_lock:
+        waiting = state.get("thread")
+        if waiting is not None and waiting.is_alive():
+            return "timeout", "unknown"
+        result: dict = {}
+        thread = threading.Thread(target=_probe_in_thread, args=(app, result),
+                                  name="readyz-database", daemon=True)
+        state["thread"] = thread
+        thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        app.logger.warning("Readiness: the database did not answer within %s s.", timeout)
+        return "timeout", "unknown"
+    return result.get("checks", ("error", "unknown"))
+
+
+def _probe_in_thread(app: Flask, result: dict) -> None:
+    with app.app_context():
+        result["checks"] = probe_database()
+
+
+def probe_database() -> tuple[str, str]:
     """``(database, migrations)`` results: "ok" or what is wrong."""
     # A raw DBAPI connection: no ORM session, and on SQLite no BEGIN IMMEDIATE
     # (meetingapp/database.py) that would queue the probe behind a writer.
