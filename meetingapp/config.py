@@ -179,6 +179,10 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "meetingapp.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    # A failed statement's message names the statement, never its values (names, e-mail
+    # addresses, message bodies): those would end up in the log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True,
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         check_sqlite_version()
         # Writers wait for each other instead of failing at once.
