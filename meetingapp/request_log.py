@@ -43,7 +43,7 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # plain or percent-encoded inside another parameter (the sign-in page's ``next``).
 SEARCH_PARAMS = ("q", "search")
 _SEARCH_PARAM = re.compile(
-    r"(?i)((?:(?<=[?&;])|%3F|%26)(?:" + "|".join(SEARCH_PARAMS) + r")(?:=|%3D))"
+    r"(?i)((?:^|(?<=[?&;])|%3F|%26)(?:" + "|".join(SEARCH_PARAMS) + r")(?:=|%3D))"
     r"(?:(?!%26)[^&#\s\"'])*")
 # Row values PostgreSQL repeats in an error's detail.
 _DATABASE_DETAIL = re.compile(r"(Key \([^)]*\)=\().*?(\) (?:already exists|is not present))"

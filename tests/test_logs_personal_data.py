@@ -91,6 +91,8 @@ def test_search_terms_are_redacted_from_request_lines(term):
         nested = redact(f"/login?next={quote('/invitations/?q=' + encoded + '&status=sent')}")
         assert encoded not in nested and quote(encoded, safe="") not in nested
         assert "status%3Dsent" in nested
+        # gunicorn's %(q)s atom: the query string alone
+        assert redact(f"q={encoded}&kind=regional") == f"q={REDACTED}&kind=regional"
 
 
 def test_other_query_parameters_stay_readable():
