@@ -120,3 +120,19 @@ def test_a_timeout_in_arabic_indic_digits_is_read_as_its_number(monkeypatch, tmp
 def test_postgresql_sessions_have_the_statement_timeout(app):
     with app.app_context():
         assert db.session.scalar(text("SHOW statement_timeout")) == "30s"
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
+                    reason="PostgreSQL only (TEST_DATABASE_URL)")
+def test_pages_work_again_after_the_database_dropped_every_connection(app, client):
+    import psycopg
+
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()  # the connection goes back to the pool
+    # From outside the app's pool, as an administrator or a restarting server would.
+    with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+    assert client.get("/readyz").get_json()["checks"]["database"] == "ok"
+    wrong = {"email": "nobody@example.org", "password": "not the password"}
+    assert client.post("/login", data=wrong).status_code == 401  # reads and writes again
