@@ -8,6 +8,7 @@ back), personal-link tokens redacted (meetingapp.request_log.GunicornLogger).
 
 import multiprocessing
 import os
+import sys
 
 
 def _int(name: str, default: int) -> int:
@@ -49,3 +50,17 @@ access_log_format = (
 # Heartbeat files in memory, not on a possibly slow disk.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
+
+
+def on_starting(server) -> None:
+    """Refuse a bad configuration in the master, once, before binding or forking: a worker
+    that exits instead would only be started again, forever."""
+    from meetingapp.config import ConfigurationError, check_configuration
+
+    try:
+        check_configuration()
+    except ConfigurationError as error:
+        if server.pidfile is not None:
+            server.pidfile.unlink()
+        print(f"meetingapp: {error}", file=sys.stderr, flush=True)
+        sys.exit(1)

@@ -25,6 +25,13 @@ class DefaultConfig:
     DATABASE_URL = None  # None: a SQLite file in the instance folder.
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL: seconds to wait for a connection (libpq's connect_timeout, at least 2), and
+    # for one statement (the server's statement_timeout; 0: no limit), so that a database that
+    # hangs fails a request soon instead of holding a worker.
+    DATABASE_CONNECT_TIMEOUT = 2
+    DATABASE_STATEMENT_TIMEOUT = 30
+    # Seconds /readyz waits for the database before answering 503 "timeout".
+    HEALTH_CHECK_TIMEOUT = 1.5
     SQLALCHEMY_RECORD_QUERIES = False
 
     SESSION_COOKIE_HTTPONLY = True
@@ -43,6 +50,14 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # When the shared storage (Redis) cannot be reached, limits fail open: each process
+    # counts in its own memory (so a limit loosens by the number of workers), a warning is
+    # logged, and the storage is tried again now and then (Flask-Limiter's in-memory
+    # fallback); any other error of the limiter is logged and the request goes on.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Seconds to wait for a Redis storage before counting in memory (connect and each call).
+    RATELIMIT_STORAGE_TIMEOUT = 1
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     # Personal links (meetingapp/links.py): requests with one working link to one kind of
@@ -168,6 +183,10 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "meetingapp.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    # A failed statement's message names the statement, never its values (names, e-mail
+    # addresses, message bodies): those would end up in the log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True,
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         check_sqlite_version()
         # Writers wait for each other instead of failing at once.
@@ -177,15 +196,39 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     else:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("pool_pre_ping", True)
-        # An unreachable server fails fast (and /readyz says so) instead of hanging.
-        options.setdefault("connect_args", {"connect_timeout": 10})
+        options["connect_args"] = postgresql_connect_args(app.config, options.get("connect_args"))
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith(("redis", "rediss", "unix")):
+        # A Redis that hangs must not hold every request: give up soon, then count in memory.
+        timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
     if app.config["ENV"] == "production":
         check_production_config(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["PUBLIC_URL"] = resolve_public_url(app.config)
+
+
+def postgresql_connect_args(config, given: dict | None = None) -> dict:
+    """psycopg's connection arguments: an unreachable or hung server fails fast (and /readyz
+    says so) instead of hanging; what ``SQLALCHEMY_ENGINE_OPTIONS`` gives is kept."""
+    args = dict(given or {})
+    args.setdefault("connect_timeout", max(2, int(config["DATABASE_CONNECT_TIMEOUT"])))
+    statement_ms = int(float(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+    if statement_ms > 0 and "options" not in args:
+        args["options"] = f"-c statement_timeout={statement_ms}"
+    return args
+
+
+def check_configuration() -> None:
+    """Read the configuration as ``create_app`` does, only to raise ``ConfigurationError``
+    early: gunicorn's master calls it before it binds or forks (gunicorn.conf.py)."""
+    load_config(Flask("meetingapp", instance_relative_config=True))
 
 
 # The oldest SQLite the code runs on: INSERT ... ON CONFLICT ... RETURNING (check-in).

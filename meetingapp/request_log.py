@@ -10,6 +10,13 @@ Personal links carry their secret in the path (``/i/<token>``,
 ``/d/<token>``, calendar feeds) or in a ``token`` query parameter: those
 parts are replaced by ``[redacted]`` in the access log and in the
 application's own log, so that whoever reads the logs gets no access.
+
+Personal data stays out of the logs too: what people search for (``q=``,
+``search=``, also inside an encoded ``next=``) is redacted from every line,
+SQL errors are logged without their parameters (the engine's
+``hide_parameters``, meetingapp/config.py), and the row values PostgreSQL
+repeats in an error's detail ("Key (email)=(...)", "Failing row contains
+(...)") are redacted.
 """
 
 import logging
@@ -32,14 +39,34 @@ _SECRET_PATH = re.compile(
 # token=..., access_token=..., feed_token=... in a query string or a URL.
 _SECRET_PARAM = re.compile(r"(?i)((?:^|(?<=[?&;\s\"']))[\w.-]*token=)[^&#\s\"']*")
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# What people search for (names, e-mail addresses): the query parameters of search pages,
+# plain or percent-encoded inside another parameter (the sign-in page's ``next``).
+SEARCH_PARAMS = ("q", "search")
+_SEARCH_PARAM = re.compile(
+    r"(?i)((?:^|(?<=[?&;])|%3F|%26)(?:" + "|".join(SEARCH_PARAMS) + r")(?:=|%3D))"
+    r"(?:(?!%26)[^&#\s\"'])*")
+# Row values PostgreSQL repeats in an error's detail.
+_DATABASE_DETAIL = re.compile(r"(Key \([^)]*\)=\().*?(\) (?:already exists|is not present))"
+                              r"|(Failing row contains \().*(\))")
 
 
 def redact(text: str) -> str:
-    """``text`` with personal-link tokens in paths and ``*token=`` parameters replaced."""
-    if not text or ("/" not in text and "token" not in text.lower()):
+    """``text`` with link tokens, search terms and database row values replaced."""
+    if not text:
+        return text
+    if "Key (" in text or "Failing row" in text:
+        text = _DATABASE_DETAIL.sub(_redact_detail, text)
+    if "/" not in text and "token" not in text.lower() and "=" not in text:
         return text
     text = _SECRET_PATH.sub(r"\1" + REDACTED, text)
-    return _SECRET_PARAM.sub(r"\1" + REDACTED, text)
+    text = _SECRET_PARAM.sub(r"\1" + REDACTED, text)
+    return _SEARCH_PARAM.sub(r"\1" + REDACTED, text)
+
+
+def _redact_detail(match: re.Match) -> str:
+    if match.group(1):
+        return match.group(1) + REDACTED + match.group(2)
+    return match.group(3) + REDACTED + match.group(4)
 
 
 def request_id() -> str:

@@ -15,6 +15,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
 from ..extensions import db
+from ..health import is_probe
 
 QUEUED = "meetingapp.mail.queued"
 COMMITTED = "meetingapp.mail.committed"
@@ -131,8 +132,8 @@ def deliver_soon() -> None:
 def after_request(response: Response) -> Response:
     """After a successful request that committed mail, deliver it (see module docstring)."""
     app = current_app._get_current_object()
-    if app.config.get("MAIL_DELIVERY", "after_request") != "after_request":
-        return response
+    if app.config.get("MAIL_DELIVERY", "after_request") != "after_request" or is_probe():
+        return response  # a health probe touches nothing, not even the outbox
     try:
         committed = take_committed_mark()
         if committed and response.status_code < 400:
