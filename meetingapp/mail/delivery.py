@@ -6,6 +6,9 @@ reads with ``SELECT ... FOR UPDATE SKIP LOCKED``; everywhere each claim is an
 ``UPDATE`` that re-checks the message is still due, so of two workers racing
 for the same row (SQLite serialises writers) only one gets it. A claim left
 behind by a worker that died is taken again after MAIL_STALE_CLAIM_MINUTES.
+Once the server has accepted a message, its "sent" mark is retried on a fresh
+connection (and journalled if the database stays away, see acceptance.py), so
+a lost database connection never turns into a second copy of the message.
 """
 
 from collections.abc import Callable
@@ -14,11 +17,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
-from ..request_log import redact
+from .acceptance import apply_journal, record_sent_again, sent_values
 from .backends import ConnectionFailed, describe_failure, get_backend
 from .messages import address_specs, build_email, default_sender
 
@@ -147,11 +151,7 @@ class _Run:
         permanent, error = self.send(message)
         now = self.clock()
         if error is None:
-            # Once sent, the stored copy keeps no working personal link: the
-            # token lives on only in the recipient's mailbox.
-            self.finish(message_id, started, status=OutboxStatus.SENT, sent_at=now,
-                        last_error=self.partial or "",
-                        body_text=redact(message.body_text), body_html=redact(message.body_html))
+            self.record_sent(message_id, started, sent_values(message, now, self.partial))
             self.report.sent += 1
         elif permanent or attempts >= self.max_attempts:
             self.finish(message_id, started, status=OutboxStatus.FAILED, last_error=error[:2000])
@@ -160,6 +160,17 @@ class _Run:
             self.finish(message_id, started, status=OutboxStatus.QUEUED, last_error=error[:2000],
                         next_attempt_at=now + retry_delay(self.config, attempts))
             self.report.retried += 1
+
+    def record_sent(self, message_id: int, claim: datetime, values: dict) -> None:
+        """Mark an accepted message sent; on a database failure retry before anything else."""
+        try:
+            self.finish(message_id, claim, **values)
+        except DBAPIError:
+            self.session.rollback()
+            self.session.close()  # its connection may be dead: the retries take fresh ones
+            if not record_sent_again(self.app, message_id, values):
+                # The database is away: stop here; the journal is applied first next time.
+                raise
 
     def send(self, message: OutboxMessage) -> tuple[bool, str | None]:
         """``(permanent, error)``; ``error`` is None when the server took the message."""
@@ -214,6 +225,7 @@ def deliver_due(limit: int = 100, *, now: datetime | None = None) -> DeliveryRep
     stale = float(app.config["MAIL_STALE_CLAIM_MINUTES"])
     run = _Run(app, clock)
     try:
+        apply_journal(app, run.session)
         while run.report.handled < limit:
             size = min(batch_size, limit - run.report.handled)
             claimed, found = claim_due(run.session, clock(), size, stale)
