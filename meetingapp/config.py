@@ -104,6 +104,11 @@ class DefaultConfig:
     MAIL_FILE_DIR = None  # console backend; None: instance/mail
     MAIL_MAX_ATTEMPTS = 10  # then the message is marked failed
     MAIL_RETRY_DELAYS = (1, 5, 15, 60, 240, 720)  # minutes after attempt 1, 2, ...
+    # Transient failures (no connection, 4xx) of a message younger than
+    # MAIL_TRANSIENT_RETRY_HOURS wait at most MAIL_TRANSIENT_RETRY_MINUTES and do
+    # not use up MAIL_MAX_ATTEMPTS: mail catches up minutes after an outage.
+    MAIL_TRANSIENT_RETRY_MINUTES = 5
+    MAIL_TRANSIENT_RETRY_HOURS = 24
     MAIL_STALE_CLAIM_MINUTES = 10  # a "sending" claim older than this is retried
     MAIL_BATCH_SIZE = 20  # messages claimed at a time
     # Acceptances the database could not record yet; None: instance/mail-accepted.jsonl

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
 from .acceptance import apply_journal, record_sent_again, sent_values
-from .backends import ConnectionFailed, describe_failure, get_backend
+from .backends import ConnectionFailed, describe_failure, get_backend, is_transient
 from .messages import address_specs, build_email, default_sender
 
 
@@ -88,10 +88,24 @@ def claim_due(session: Session, now: datetime, limit: int,
     return claimed, len(candidates)
 
 
-def retry_delay(config, attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed attempt (the last delay repeats)."""
+def retry_delay(config, attempts: int, *, catching_up: bool = False) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt (the last delay repeats).
+
+    While ``catching_up`` (a transient failure of a message younger than
+    MAIL_TRANSIENT_RETRY_HOURS) the delay is at most MAIL_TRANSIENT_RETRY_MINUTES,
+    so that mail queued during an outage leaves minutes after the server is back.
+    """
     delays = list(config.get("MAIL_RETRY_DELAYS") or (5,))
-    return timedelta(minutes=float(delays[min(max(attempts, 1), len(delays)) - 1]))
+    delay = timedelta(minutes=float(delays[min(max(attempts, 1), len(delays)) - 1]))
+    if catching_up:
+        delay = min(delay, timedelta(minutes=float(config["MAIL_TRANSIENT_RETRY_MINUTES"])))
+    return delay
+
+
+def catches_up(config, message: OutboxMessage, now: datetime) -> bool:
+    """Whether ``message`` is young enough for transient failures to be retried quickly."""
+    window = timedelta(hours=float(config["MAIL_TRANSIENT_RETRY_HOURS"]))
+    return now - message.created_at < window
 
 
 class _Run:
@@ -108,6 +122,7 @@ class _Run:
         self.max_attempts = int(self.config["MAIL_MAX_ATTEMPTS"])
         self.outage: str | None = None  # the server is unreachable for this run
         self.partial: str | None = None  # recipients refused while others accepted
+        self.transient = False  # the last failure was one of the moment (see is_transient)
         self.report = DeliveryReport()
 
     def close(self) -> None:
@@ -142,7 +157,8 @@ class _Run:
         if renewed != 1:
             self.report.skipped += 1
             return
-        if message.attempts >= self.max_attempts:
+        young = catches_up(self.config, message, started)
+        if message.attempts >= self.max_attempts and not young:
             # Only after attempts that were cut short (a worker stopped mid-send).
             self.finish(message_id, started, status=OutboxStatus.FAILED,
                         last_error=message.last_error or "Delivery was interrupted too often.")
@@ -153,12 +169,13 @@ class _Run:
         if error is None:
             self.record_sent(message_id, started, sent_values(message, now, self.partial))
             self.report.sent += 1
-        elif permanent or attempts >= self.max_attempts:
+        elif permanent or (attempts >= self.max_attempts and not (self.transient and young)):
             self.finish(message_id, started, status=OutboxStatus.FAILED, last_error=error[:2000])
             self.report.failed += 1
         else:
+            delay = retry_delay(self.config, attempts, catching_up=self.transient and young)
             self.finish(message_id, started, status=OutboxStatus.QUEUED, last_error=error[:2000],
-                        next_attempt_at=now + retry_delay(self.config, attempts))
+                        next_attempt_at=now + delay)
             self.report.retried += 1
 
     def record_sent(self, message_id: int, claim: datetime, values: dict) -> None:
@@ -175,11 +192,13 @@ class _Run:
     def send(self, message: OutboxMessage) -> tuple[bool, str | None]:
         """``(permanent, error)``; ``error`` is None when the server took the message."""
         self.partial = None
+        self.transient = True
         if self.outage is not None:
             return False, self.outage
         try:
             email = build_email(message, self.sender)
         except (ValueError, TypeError) as error:
+            self.transient = False
             return True, f"The message cannot be built: {error}"
         try:
             refused = self.backend.send(email, self.envelope_from,
@@ -188,6 +207,7 @@ class _Run:
             _, self.outage = describe_failure(error)
             return False, self.outage
         except Exception as error:  # noqa: BLE001  (every failure is recorded, none lost)
+            self.transient = is_transient(error)
             return describe_failure(error)
         if refused:
             self.partial = "Sent, but refused for: " + "; ".join(
