@@ -24,6 +24,6 @@ FEATURES = (
 )
 
 # What puts the application together: it may import any feature.
-TOP = ("demo", "cli", "background", "tasks")
+TOP = ("demo", "backup", "cli", "background", "tasks")
 
 LAYERS = BASE + FEATURES + TOP

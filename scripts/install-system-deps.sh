@@ -4,6 +4,7 @@
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
 # Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5;
+# postgresql-client (pg_dump, pg_restore) for `flask backup` on PostgreSQL;
 # then Node.js and ical.js for the calendar tests (scripts/install-node-tools.sh).
 #
 # Idempotent: installs only what is missing, and refreshes the package lists
@@ -22,6 +23,7 @@ PACKAGES=(
   fonts-noto-cjk
   poppler-utils
   default-jre-headless
+  postgresql-client
 )
 
 missing=()
