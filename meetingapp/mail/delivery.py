@@ -123,6 +123,7 @@ class _Run:
         self.outage: str | None = None  # the server is unreachable for this run
         self.partial: str | None = None  # recipients refused while others accepted
         self.transient = False  # the last failure was one of the moment (see is_transient)
+        self.outage_transient = True  # whether the outage is (no connection, 4xx)
         self.report = DeliveryReport()
 
     def close(self) -> None:
@@ -194,6 +195,7 @@ class _Run:
         self.partial = None
         self.transient = True
         if self.outage is not None:
+            self.transient = self.outage_transient
             return False, self.outage
         try:
             email = build_email(message, self.sender)
@@ -205,6 +207,7 @@ class _Run:
                                         address_specs(message.to_addrs, message.cc_addrs))
         except ConnectionFailed as error:
             _, self.outage = describe_failure(error)
+            self.transient = self.outage_transient = is_transient(error)
             return False, self.outage
         except Exception as error:  # noqa: BLE001  (every failure is recorded, none lost)
             self.transient = is_transient(error)

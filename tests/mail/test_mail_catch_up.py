@@ -132,3 +132,22 @@ def test_send_waiting_is_for_staff_only_and_needs_post(app, client, checkin_clie
     assert client.post("/mail/send-waiting").status_code in (302, 401)
     assert checkin_client.post("/mail/send-waiting").status_code == 403
     assert checkin_client.get("/mail/send-waiting").status_code in (403, 405)
+
+
+def test_a_wrong_password_is_not_retried_as_quickly(app, smtp_server, monkeypatch):
+    import smtplib
+
+    def refuse_login(self, *args, **kwargs):
+        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication failed")
+
+    monkeypatch.setattr(smtplib.SMTP, "login", refuse_login)
+    app.config.update(MAIL_USERNAME="secretariat", MAIL_PASSWORD="wrong")
+    with app.app_context():
+        _queue(1)
+        now = utcnow()
+        for attempts, minutes in ((1, 1), (2, 5), (3, 15)):
+            assert deliver_due(now=now).retried == 1
+            [row] = _rows()
+            assert row.attempts == attempts and "535" in row.last_error
+            assert row.next_attempt_at - now == timedelta(minutes=minutes)
+            now = row.next_attempt_at
