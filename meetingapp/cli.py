@@ -103,9 +103,11 @@ def demo_is_empty_command() -> None:
 
 
 def register(app: Flask) -> None:
+    from .backup import backup_cli
     from .mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_cli)

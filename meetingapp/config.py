@@ -119,8 +119,15 @@ class DefaultConfig:
     MAIL_FILE_DIR = None  # console backend; None: instance/mail
     MAIL_MAX_ATTEMPTS = 10  # then the message is marked failed
     MAIL_RETRY_DELAYS = (1, 5, 15, 60, 240, 720)  # minutes after attempt 1, 2, ...
+    # Transient failures (no connection, 4xx) of a message younger than
+    # MAIL_TRANSIENT_RETRY_HOURS wait at most MAIL_TRANSIENT_RETRY_MINUTES and do
+    # not use up MAIL_MAX_ATTEMPTS: mail catches up minutes after an outage.
+    MAIL_TRANSIENT_RETRY_MINUTES = 5
+    MAIL_TRANSIENT_RETRY_HOURS = 24
     MAIL_STALE_CLAIM_MINUTES = 10  # a "sending" claim older than this is retried
     MAIL_BATCH_SIZE = 20  # messages claimed at a time
+    # Acceptances the database could not record yet; None: instance/mail-accepted.jsonl
+    MAIL_ACCEPTED_JOURNAL = None
 
     # Serving behind a reverse proxy (meetingapp/security.py): how many proxies in
     # front of the app append to X-Forwarded-For and set X-Forwarded-Proto
@@ -250,8 +257,8 @@ def check_sqlite_version(version: tuple[int, ...] | None = None) -> None:
 # Settings that are text even when they look like numbers (a password "123456").
 TEXT_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
                  "MAIL_DEFAULT_SENDER", "MAIL_MESSAGE_ID_DOMAIN", "MAIL_LOCAL_HOSTNAME",
-                 "MAIL_FILE_DIR", "CHECKIN_CODE_KEY", "CALENDAR_UID_HOST", "CELERY_BROKER_URL",
-                 "PUBLIC_URL"}
+                 "MAIL_FILE_DIR", "MAIL_ACCEPTED_JOURNAL", "CHECKIN_CODE_KEY", "CALENDAR_UID_HOST",
+                 "CELERY_BROKER_URL", "PUBLIC_URL"}
 # Booleans whose default None means "decide for me" (see their comments).
 OPTIONAL_BOOL_SETTINGS = {"MAIL_DELIVERY_SYNC", "JOBS_SYNC"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}

@@ -11,6 +11,7 @@ BASE = (
     "layers", "urls", "config", "extensions", "text", "names", "errors", "database", "models",
     "i18n", "timezones", "tokens", "links", "hooks", "formtools", "markdown", "pdf",
     "security", "request_log", "templating", "health", "access", "loading", "exports",
+    "migration_guard",
 )
 
 # The features, in the order of a meeting's life after the services every feature uses
@@ -23,6 +24,6 @@ FEATURES = (
 )
 
 # What puts the application together: it may import any feature.
-TOP = ("demo", "cli", "background", "tasks")
+TOP = ("demo", "backup", "cli", "background", "tasks")
 
 LAYERS = BASE + FEATURES + TOP

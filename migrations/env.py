@@ -6,6 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from meetingapp.migration_guard import refuse_to_drop_data, tables_emptied_by
 from meetingapp.models.types import UTCDateTime
 
 config = context.config
@@ -62,6 +63,7 @@ def run_migrations_online():
         try:
             context.configure(connection=connection, target_metadata=target_db.metadata,
                               **conf_args)
+            _refuse_downgrade_that_deletes_rows(connection)
             with context.begin_transaction():
                 context.run_migrations()
                 if sqlite:
@@ -71,6 +73,17 @@ def run_migrations_online():
         finally:
             if sqlite:
                 _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _refuse_downgrade_that_deletes_rows(connection) -> None:
+    """Before any step runs: refuse a downgrade whose steps would delete rows (unless forced)."""
+    migration_context = context.get_context()
+    plan = getattr(migration_context, "_migrations_fn", None)
+    if plan is None:
+        return
+    steps = plan(migration_context.get_current_heads(), migration_context)
+    refuse_to_drop_data(connection, tables_emptied_by(steps))
+    connection.commit()  # end the reading transaction: the migration opens its own
 
 
 def _sqlite_pragma(connection, statement: str) -> None:

@@ -4,6 +4,7 @@
 # fonts with Arabic, Chinese/Japanese/Korean and Cyrillic glyphs, and
 # poppler-utils (pdftoppm, pdftotext) for tests that look at rendered pages, and a
 # Java runtime for the Nu HTML Checker (vnu.jar) that checks every page is valid HTML5;
+# postgresql-client (pg_dump, pg_restore) for `flask backup` on PostgreSQL;
 # then Node.js and ical.js for the calendar tests (scripts/install-node-tools.sh).
 # With --runtime (make run): only what the application itself needs (Pango and fonts).
 #
@@ -24,8 +25,9 @@ PACKAGES=(
 )
 RUNTIME_ONLY=false
 [ "${1:-}" = "--runtime" ] && RUNTIME_ONLY=true
-# What only the tests need: page rendering to images, the HTML checker's Java.
-$RUNTIME_ONLY || PACKAGES+=(poppler-utils default-jre-headless)
+# What only the tests need: page rendering to images, the HTML checker's Java, and
+# pg_dump/pg_restore (flask backup on PostgreSQL; production installs them itself).
+$RUNTIME_ONLY || PACKAGES+=(poppler-utils default-jre-headless postgresql-client)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

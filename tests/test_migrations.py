@@ -20,7 +20,7 @@ def test_migrations_and_models_agree(app):
 
 def test_downgrade_to_base_and_upgrade_to_head(app):
     with app.app_context():
-        downgrade(revision="base")
+        downgrade(revision="base", x_arg=["force=1"])
         db.engine.dispose()
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
@@ -59,7 +59,8 @@ def test_upgrading_a_database_with_data_keeps_every_row(app):
                   for m in models}
         assert all(before.values()), before
         db.session.remove()
-        downgrade(revision="59f75cef86a5")  # before this session's rebuilds of tables
+        # Before this session's rebuilds of tables (forced: the columns dropped hold data).
+        downgrade(revision="59f75cef86a5", x_arg=["force=1"])
         upgrade()
         db.engine.dispose()
         after = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
@@ -89,7 +90,7 @@ def test_existing_meetings_keep_the_uid_domain_their_invitations_were_sent_with(
         db.session.commit()
         sent_id, unsent_id = sent.id, unsent.id
         db.session.remove()
-        downgrade(revision="f1b2c3d4e5a6")
+        downgrade(revision="f1b2c3d4e5a6", x_arg=["force=1"])
         upgrade()
         db.engine.dispose()
         assert meeting_uid(db.session.get(Meeting, sent_id)) == f"meeting-{sent_id}@127.0.0.1"
@@ -112,7 +113,7 @@ def test_items_of_existing_meetings_never_go_back_below_the_sequence_already_sen
         moved = MeetingFactory(sequence=3)
         moved_id = moved.id
         db.session.remove()
-        downgrade(revision="b8d4f0a2c6e1")
+        downgrade(revision="b8d4f0a2c6e1", x_arg=["force=1"])
         upgrade()
         db.engine.dispose()
         meeting = db.session.get(Meeting, moved_id)

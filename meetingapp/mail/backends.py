@@ -164,6 +164,18 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def is_transient(error: BaseException) -> bool:
+    """A failure of the moment: no connection, a dropped session or a 4xx reply."""
+    if isinstance(error, ConnectionFailed):
+        error = error.error
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in (error.recipients or {}).values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, (OSError, smtplib.SMTPServerDisconnected))
+
+
 def describe_failure(error: BaseException) -> tuple[bool, str]:
     """``(permanent, text)`` for a failed send: permanent only for a 5xx refusal of this message."""
     if isinstance(error, ConnectionFailed):

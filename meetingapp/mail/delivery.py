@@ -6,6 +6,9 @@ reads with ``SELECT ... FOR UPDATE SKIP LOCKED``; everywhere each claim is an
 ``UPDATE`` that re-checks the message is still due, so of two workers racing
 for the same row (SQLite serialises writers) only one gets it. A claim left
 behind by a worker that died is taken again after MAIL_STALE_CLAIM_MINUTES.
+Once the server has accepted a message, its "sent" mark is retried on a fresh
+connection (and journalled if the database stays away, see acceptance.py), so
+a lost database connection never turns into a second copy of the message.
 """
 
 from collections.abc import Callable
@@ -14,12 +17,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
-from ..request_log import redact
-from .backends import ConnectionFailed, describe_failure, get_backend
+from .acceptance import apply_journal, record_sent_again, sent_values
+from .backends import ConnectionFailed, describe_failure, get_backend, is_transient
 from .messages import address_specs, build_email, default_sender
 
 
@@ -84,10 +88,24 @@ def claim_due(session: Session, now: datetime, limit: int,
     return claimed, len(candidates)
 
 
-def retry_delay(config, attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed attempt (the last delay repeats)."""
+def retry_delay(config, attempts: int, *, catching_up: bool = False) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt (the last delay repeats).
+
+    While ``catching_up`` (a transient failure of a message younger than
+    MAIL_TRANSIENT_RETRY_HOURS) the delay is at most MAIL_TRANSIENT_RETRY_MINUTES,
+    so that mail queued during an outage leaves minutes after the server is back.
+    """
     delays = list(config.get("MAIL_RETRY_DELAYS") or (5,))
-    return timedelta(minutes=float(delays[min(max(attempts, 1), len(delays)) - 1]))
+    delay = timedelta(minutes=float(delays[min(max(attempts, 1), len(delays)) - 1]))
+    if catching_up:
+        delay = min(delay, timedelta(minutes=float(config["MAIL_TRANSIENT_RETRY_MINUTES"])))
+    return delay
+
+
+def catches_up(config, message: OutboxMessage, now: datetime) -> bool:
+    """Whether ``message`` is young enough for transient failures to be retried quickly."""
+    window = timedelta(hours=float(config["MAIL_TRANSIENT_RETRY_HOURS"]))
+    return now - message.created_at < window
 
 
 class _Run:
@@ -104,6 +122,8 @@ class _Run:
         self.max_attempts = int(self.config["MAIL_MAX_ATTEMPTS"])
         self.outage: str | None = None  # the server is unreachable for this run
         self.partial: str | None = None  # recipients refused while others accepted
+        self.transient = False  # the last failure was one of the moment (see is_transient)
+        self.outage_transient = True  # whether the outage is (no connection, 4xx)
         self.report = DeliveryReport()
 
     def close(self) -> None:
@@ -138,7 +158,8 @@ class _Run:
         if renewed != 1:
             self.report.skipped += 1
             return
-        if message.attempts >= self.max_attempts:
+        young = catches_up(self.config, message, started)
+        if message.attempts >= self.max_attempts and not young:
             # Only after attempts that were cut short (a worker stopped mid-send).
             self.finish(message_id, started, status=OutboxStatus.FAILED,
                         last_error=message.last_error or "Delivery was interrupted too often.")
@@ -147,36 +168,49 @@ class _Run:
         permanent, error = self.send(message)
         now = self.clock()
         if error is None:
-            # Once sent, the stored copy keeps no working personal link: the
-            # token lives on only in the recipient's mailbox.
-            self.finish(message_id, started, status=OutboxStatus.SENT, sent_at=now,
-                        last_error=self.partial or "",
-                        body_text=redact(message.body_text), body_html=redact(message.body_html))
+            self.record_sent(message_id, started, sent_values(message, now, self.partial))
             self.report.sent += 1
-        elif permanent or attempts >= self.max_attempts:
+        elif permanent or (attempts >= self.max_attempts and not (self.transient and young)):
             self.finish(message_id, started, status=OutboxStatus.FAILED, last_error=error[:2000])
             self.report.failed += 1
         else:
+            delay = retry_delay(self.config, attempts, catching_up=self.transient and young)
             self.finish(message_id, started, status=OutboxStatus.QUEUED, last_error=error[:2000],
-                        next_attempt_at=now + retry_delay(self.config, attempts))
+                        next_attempt_at=now + delay)
             self.report.retried += 1
+
+    def record_sent(self, message_id: int, claim: datetime, values: dict) -> None:
+        """Mark an accepted message sent; on a database failure retry before anything else."""
+        try:
+            self.finish(message_id, claim, **values)
+        except DBAPIError:
+            self.session.rollback()
+            self.session.close()  # its connection may be dead: the retries take fresh ones
+            if not record_sent_again(self.app, message_id, values):
+                # The database is away: stop here; the journal is applied first next time.
+                raise
 
     def send(self, message: OutboxMessage) -> tuple[bool, str | None]:
         """``(permanent, error)``; ``error`` is None when the server took the message."""
         self.partial = None
+        self.transient = True
         if self.outage is not None:
+            self.transient = self.outage_transient
             return False, self.outage
         try:
             email = build_email(message, self.sender)
         except (ValueError, TypeError) as error:
+            self.transient = False
             return True, f"The message cannot be built: {error}"
         try:
             refused = self.backend.send(email, self.envelope_from,
                                         address_specs(message.to_addrs, message.cc_addrs))
         except ConnectionFailed as error:
             _, self.outage = describe_failure(error)
+            self.transient = self.outage_transient = is_transient(error)
             return False, self.outage
         except Exception as error:  # noqa: BLE001  (every failure is recorded, none lost)
+            self.transient = is_transient(error)
             return describe_failure(error)
         if refused:
             self.partial = "Sent, but refused for: " + "; ".join(
@@ -214,6 +248,7 @@ def deliver_due(limit: int = 100, *, now: datetime | None = None) -> DeliveryRep
     stale = float(app.config["MAIL_STALE_CLAIM_MINUTES"])
     run = _Run(app, clock)
     try:
+        apply_journal(app, run.session)
         while run.report.handled < limit:
             size = min(batch_size, limit - run.report.handled)
             claimed, found = claim_due(run.session, clock(), size, stale)

@@ -8,3 +8,10 @@ class RetryForm(FlaskForm):
 
     next = HiddenField()
     submit = SubmitField(_l("Retry"))
+
+
+class SendWaitingForm(FlaskForm):
+    """The "Send waiting e-mail now" button of the outbox page."""
+
+    meeting = HiddenField()
+    submit = SubmitField(_l("Send waiting e-mail now"))

@@ -18,9 +18,9 @@ from ..loading import loads
 from ..models import OUTBOX_STATUSES, Meeting, OutboxMessage
 from ..models.mail import OUTBOX_STATUS_LABELS
 from ..request_log import redact
-from .forms import RetryForm
+from .forms import RetryForm, SendWaitingForm
 from .messages import build_email, default_sender, slugify
-from .services import MailError, retry_message, status_counts
+from .services import MailError, retry_message, send_waiting_now, status_counts
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
@@ -68,7 +68,23 @@ def index():
         categories=[c for c in categories if c],
         status_labels=OUTBOX_STATUS_LABELS,
         retry_form=RetryForm(),
+        send_waiting_form=SendWaitingForm(),
     )
+
+
+@bp.route("/send-waiting", methods=["POST"])
+def send_waiting():
+    """Try every message that waits for a later attempt now (after an outage)."""
+    form = SendWaitingForm()
+    meeting_id = None
+    if form.validate_on_submit():
+        raw = (form.meeting.data or "").strip()
+        meeting_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        count = send_waiting_now(meeting_id)
+        db.session.commit()
+        flash(_("Waiting messages sent now: %(count)d.", count=count)
+              if count else _("No message is waiting for a later try."), "success")
+    return redirect(url_for("mail.index", meeting=meeting_id))
 
 
 @bp.route("/<int:message_id>")

@@ -8,11 +8,12 @@ and delivery happens after that commit (see ``dispatch``).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import make_msgid
+from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from ..audit.services import apply_changes, record
 from ..extensions import db
@@ -173,6 +174,23 @@ def requeue_failed(meeting_id: int | None = None, *, actor: str | None = None) -
     for message in messages:
         retry_message(message, actor=actor)
     return len(messages)
+
+
+def send_waiting_now(meeting_id: int | None = None, *, actor: str | None = None) -> int:
+    """Make every queued message that waits for a later try due now; audited; returns how many."""
+    now = utcnow()
+    conditions = [OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at > now]
+    if meeting_id:
+        conditions.append(OutboxMessage.meeting_id == meeting_id)
+    # An UPDATE's result is a CursorResult: it has the count of rows changed.
+    count = cast(CursorResult[Any], db.session.execute(
+        update(OutboxMessage).where(*conditions).values(next_attempt_at=now)
+        .execution_options(synchronize_session=False))).rowcount
+    if count:
+        record("send_waiting_now", object_type="outbox_messages", label=f"{count} waiting",
+               changes={"messages": count, "meeting_id": meeting_id}, actor=actor)
+    note_queued(db.session())
+    return count
 
 
 def status_counts(meeting_id: int | None = None) -> dict[str, int]:

@@ -14,6 +14,12 @@ revision = '439cbf033024'
 down_revision = '5409a56baa00'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = (
+    "outcome_organisations", "outcome_notes", "outcomes", "report_answers", "report_settings",
+    "report_sections", "report_contributions",
+)
 
 
 def upgrade():

@@ -14,6 +14,9 @@ revision = '58c5ef57f6f9'
 down_revision = '6555d4e7d2b0'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = ("message_templates", "invitations")
 
 
 def upgrade():

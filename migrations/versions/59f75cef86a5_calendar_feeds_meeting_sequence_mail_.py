@@ -17,6 +17,9 @@ revision = '59f75cef86a5'
 down_revision = '439cbf033024'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = ("meetings", "calendar_feeds", "outbox_attachments")
 
 
 def upgrade():

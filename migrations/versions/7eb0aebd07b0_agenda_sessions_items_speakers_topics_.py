@@ -17,6 +17,12 @@ revision = '7eb0aebd07b0'
 down_revision = '27d27e00c00f'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = (
+    "agenda_proposals", "agenda_speakers", "agenda_item_topics", "agenda_session_topics",
+    "agenda_items", "agenda_versions", "agenda_settings", "agenda_sessions", "agenda_topics",
+)
 
 
 def upgrade():

@@ -14,6 +14,9 @@ revision = 'bd2d7ecc45d2'
 down_revision = None
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = ("contacts", "audit_entries", "users", "organisations", "meetings")
 
 
 def upgrade():

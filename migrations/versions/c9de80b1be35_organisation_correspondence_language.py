@@ -14,6 +14,9 @@ revision = 'c9de80b1be35'
 down_revision = '59f75cef86a5'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = ("organisations",)
 
 
 def upgrade():

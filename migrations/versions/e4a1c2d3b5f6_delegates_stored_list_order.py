@@ -20,6 +20,9 @@ revision = 'e4a1c2d3b5f6'
 down_revision = 'c9de80b1be35'
 branch_labels = None
 depends_on = None
+# Tables whose rows the downgrade deletes (or whose columns it drops): it refuses
+# to run while they hold rows unless forced (meetingapp/migration_guard.py).
+DOWNGRADE_DELETES_DATA_IN = ("delegates",)
 
 KINDS = ("international", "regional", "sub-regional")
 ROLES = ("head", "delegate", "adviser", "observer")

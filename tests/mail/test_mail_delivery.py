@@ -147,7 +147,8 @@ def test_permanent_refusal_fails_and_shows_on_the_outbox_page(app, admin_client,
     assert smtp_server.received == []
 
 
-def test_temporary_refusal_is_retried_with_a_growing_delay(app, smtp_server):
+def test_temporary_refusal_is_retried_with_a_growing_delay_capped_on_the_first_day(
+        app, smtp_server):
     smtp_server.refuse("451")
     with app.app_context():
         _queue(1)
@@ -161,7 +162,7 @@ def test_temporary_refusal_is_retried_with_a_growing_delay(app, smtp_server):
             delays.append(row.next_attempt_at - now)
             assert deliver_due(now=now).handled == 0  # not due again at once
             now = row.next_attempt_at
-        assert delays == [timedelta(minutes=m) for m in (1, 5, 15, 60)]
+        assert delays == [timedelta(minutes=m) for m in (1, 5, 5, 5)]
 
         smtp_server.refuse(None)
         assert deliver_due(now=now).sent == 1

@@ -210,7 +210,7 @@ def test_the_migration_gives_existing_delegates_their_order_and_sort_key(app):
         lefevre = DelegateFactory(given_name="Anne-Sophie", family_name="Lefèvre")
         ids = li.id, lefevre.id
         db.session.remove()
-        downgrade(revision="a7c3e9f1d2b4")
+        downgrade(revision="a7c3e9f1d2b4", x_arg=["force=1"])
         db.engine.dispose()
         upgrade()
         db.engine.dispose()
