@@ -76,6 +76,36 @@ def test_development_server_request_lines_are_redacted(caplog):
     assert TOKEN not in caplog.text and f"/i/{REDACTED}" in caplog.text
 
 
+class Gunicorn:
+    """The app under the real gunicorn (gunicorn.conf.py, one worker) on the test database;
+    ``out`` and ``err`` hold what it wrote once the ``with`` block ends."""
+
+    def __init__(self, database_url: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("MEETINGAPP_", "GUNICORN_")) and key != "DATABASE_URL"}
+        env.update(MEETINGAPP_DATABASE_URL=database_url, GUNICORN_BIND=f"127.0.0.1:{self.port}",
+                   GUNICORN_WORKERS="1", MEETINGAPP_MAIL_DELIVERY="manual")
+        self.env = env
+        self.out = self.err = ""
+
+    def __enter__(self) -> "Gunicorn":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_for_port(self.port, self.process)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.out, self.err = self.process.communicate(timeout=30)
+
+
 def _wait_for_port(port: int, process, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -101,25 +131,13 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
 def test_gunicorn_logs_one_line_per_request_with_request_id_and_no_token(app, _schema):
     with app.app_context():
         _, token = invitation_with_token()
-    port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("MEETINGAPP_", "GUNICORN_")) and key != "DATABASE_URL"}
-    env.update(MEETINGAPP_DATABASE_URL=_schema, GUNICORN_BIND=f"127.0.0.1:{port}",
-               GUNICORN_WORKERS="1", MEETINGAPP_MAIL_DELIVERY="manual")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_port(port, process)
-        base = f"http://127.0.0.1:{port}"
+    with Gunicorn(_schema) as server:
         answers = [
-            _get(f"{base}/i/{token}"),
-            _get(f"{base}/i/{TOKEN}?token={TOKEN}"),
-            _get(f"{base}/healthz", {"X-Request-ID": "from-the-proxy-1"}),
+            _get(f"{server.base}/i/{token}"),
+            _get(f"{server.base}/i/{TOKEN}?token={TOKEN}"),
+            _get(f"{server.base}/healthz", {"X-Request-ID": "from-the-proxy-1"}),
         ]
-    finally:
-        process.terminate()
-        out, err = process.communicate(timeout=30)
+    out, err = server.out, server.err
     assert [status for status, _ in answers] == [200, 404, 200]
     assert answers[2][1] == "from-the-proxy-1"
     access = [line for line in out.splitlines() if '"GET ' in line]

@@ -3,9 +3,6 @@ what people search for is redacted from request lines (development server and gu
 
 import io
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -14,8 +11,7 @@ import pytest
 from meetingapp.extensions import db
 from meetingapp.models import Contact
 from meetingapp.request_log import LOG_FORMAT, REDACTED, REQUEST_LOG_FILTER, redact
-from tests.smtp_server import free_port
-from tests.test_logging import _get, _wait_for_port
+from tests.test_logging import Gunicorn, _get
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "Zeynep Kaya-Øberg"
@@ -110,23 +106,11 @@ def test_development_server_lines_hide_search_terms(caplog):
 
 
 def test_gunicorn_access_log_hides_search_terms(app, _schema):
-    port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("MEETINGAPP_", "GUNICORN_")) and key != "DATABASE_URL"}
-    env.update(MEETINGAPP_DATABASE_URL=_schema, GUNICORN_BIND=f"127.0.0.1:{port}",
-               GUNICORN_WORKERS="1", MEETINGAPP_MAIL_DELIVERY="manual")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_port(port, process)
-        base = f"http://127.0.0.1:{port}"
+    with Gunicorn(_schema) as server:
         # Signed out: the search page redirects to the sign-in page, the search in its next=.
-        status, _ = _get(f"{base}/organisations/?q={quote(NAME)}&kind=regional",
-                         {"Referer": f"{base}/invitations/?q={quote_plus(EMAIL)}"})
-    finally:
-        process.terminate()
-        out, err = process.communicate(timeout=30)
+        status, _ = _get(f"{server.base}/organisations/?q={quote(NAME)}&kind=regional",
+                         {"Referer": f"{server.base}/invitations/?q={quote_plus(EMAIL)}"})
+    out, err = server.out, server.err
     assert status == 200
     access = [line for line in out.splitlines() if '"GET ' in line]
     assert len(access) == 2  # the search page (302) and the sign-in page it sent us to

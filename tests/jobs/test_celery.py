@@ -1,13 +1,8 @@
 """The Celery path for real: a worker (and beat) started by the tests, on the local Redis,
 with the test database, delivering mail and running background jobs."""
 
-import json
 import os
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,48 +14,10 @@ from meetingapp.mail.services import queue_message
 from meetingapp.models import BackgroundJob, OutboxMessage
 from meetingapp.tasks import DELIVER_MAIL_TASK
 from tests.factories import MeetingFactory
+from tests.jobs.celery_service import CELERY_OPTIONS, Service, worker_environment
 from tests.redis_service import REDIS_URL, RUN_TAG, redis_client_fixture
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"{RUN_TAG}-queue"
-# No remote control: the worker then leaves no pidbox keys in Redis.
-CELERY_OPTIONS = {"worker_enable_remote_control": False}
-
-
-class Service:
-    """A celery worker or beat in a subprocess, its output kept for the assertions."""
-
-    def __init__(self, args: list[str], env: dict, ready: str):
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "meetingapp.tasks", *args], cwd=ROOT,
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 60
-        while not any(ready in line for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("celery did not start:\n" + self.output, pytrace=False)
-            time.sleep(0.1)
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.reader.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +27,8 @@ def redis_client():
 
 @pytest.fixture(scope="module")
 def worker_env(_schema, redis_client, tmp_path_factory):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("MEETINGAPP_") and key != "DATABASE_URL"}
-    env.update(
-        MEETINGAPP_DATABASE_URL=_schema,
-        MEETINGAPP_CELERY_BROKER_URL=REDIS_URL,
-        MEETINGAPP_CELERY_QUEUE=QUEUE,
-        MEETINGAPP_CELERY_OPTIONS=json.dumps(CELERY_OPTIONS),
-        MEETINGAPP_CELERY_MAIL_INTERVAL="1",
-        MEETINGAPP_MAIL_BACKEND="console",
-        MEETINGAPP_MAIL_FILE_DIR=str(tmp_path_factory.mktemp("worker-mail")),
-        MEETINGAPP_MAIL_DELIVERY="manual",
-    )
-    return env
+    return worker_environment(_schema, QUEUE, tmp_path_factory.mktemp("worker-mail"),
+                              CELERY_MAIL_INTERVAL="1")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from meetingapp.extensions import db
 from meetingapp.jobs import start_job
 from meetingapp.models import BackgroundJob, utcnow
 from tests.jobs import slow_kind  # noqa: F401  (registers test-slow-steps here too)
-from tests.jobs.test_celery import CELERY_OPTIONS, Service
+from tests.jobs.celery_service import CELERY_OPTIONS, Service, worker_environment
 from tests.redis_service import REDIS_URL, RUN_TAG, redis_client_fixture
 
 QUEUE = f"{RUN_TAG}-recovery"
@@ -30,20 +30,8 @@ def redis_client():
 
 @pytest.fixture(scope="module")
 def worker_env(_schema, redis_client, tmp_path_factory):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("MEETINGAPP_") and key != "DATABASE_URL"}
-    env.update(
-        MEETINGAPP_DATABASE_URL=_schema,
-        MEETINGAPP_CELERY_BROKER_URL=REDIS_URL,
-        MEETINGAPP_CELERY_QUEUE=QUEUE,
-        MEETINGAPP_CELERY_OPTIONS='{"worker_enable_remote_control": false}',
-        MEETINGAPP_JOBS_STALE_MINUTES=str(STALE_MINUTES),
-        MEETINGAPP_JOBS_SWEEP_INTERVAL="1",
-        MEETINGAPP_MAIL_BACKEND="console",
-        MEETINGAPP_MAIL_FILE_DIR=str(tmp_path_factory.mktemp("recovery-mail")),
-        MEETINGAPP_MAIL_DELIVERY="manual",
-    )
-    return env
+    return worker_environment(_schema, QUEUE, tmp_path_factory.mktemp("recovery-mail"),
+                              JOBS_STALE_MINUTES=str(STALE_MINUTES), JOBS_SWEEP_INTERVAL="1")
 
 
 def _closed_port() -> int:
